@@ -1,0 +1,368 @@
+/* ocop.c: the command line: flags, configuration, signals, exit codes.
+ * The only file that may call exit(). Subcommands:
+ *   serve   serve the showcase and API (migrates; imports a new database)
+ *   import  import a catalog folder (idempotent)
+ *   sample  add synthetic sample products */
+#include "catalog/cat_import.h"
+#include "core/conf.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "http/http.h"
+#include "web/app.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum exit_code { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+static const char usage_text[] =
+    "usage: ocop [--config FILE] COMMAND [OPTIONS]\n"
+    "\n"
+    "Commands:\n"
+    "  serve  [--db FILE] [--listen HOST:PORT] [--theme NAME]\n"
+    "         serve the OCOP showcase and the JSON API; applies database\n"
+    "         migrations, and imports catalog/ into a new database\n"
+    "  import [--db FILE] PATH\n"
+    "         import a catalog folder (groups.json, producers.json,\n"
+    "         products.json); running it twice changes nothing\n"
+    "  sample --products N [--db FILE]\n"
+    "         add N synthetic products, flagged as sample data\n"
+    "\n"
+    "Options for every command:\n"
+    "  --config FILE     read settings from FILE (key = value lines)\n"
+    "  --print-config    print the settings and where each came from\n"
+    "  -h, --help        this text\n"
+    "\n"
+    "Settings, lowest precedence first: defaults, the config file\n"
+    "(OCOP_CONFIG or ./ocop.conf), OCOP_* environment variables\n"
+    "(OCOP_DB_PATH, OCOP_LISTEN, OCOP_THEME, OCOP_BASE_URL, OCOP_THREADS,\n"
+    "OCOP_CATALOG_DIR, OCOP_THEMES_DIR, OCOP_LOG_LEVEL), then flags.\n"
+    "Defaults: --listen 127.0.0.1:8080, --db var/ocop.db.\n";
+
+struct cli {
+    const char *command;
+    const char *path;  /* import PATH */
+    long products;     /* sample --products N */
+    int print_config;
+};
+
+static int usage(FILE *out, int code)
+{
+    fputs(usage_text, out);
+    return code;
+}
+
+static int fail(const char *what, const struct err_ctx *ec)
+{
+    fprintf(stderr, "ocop: %s: %s\n", what, ec->msg[0] ? ec->msg : "failed");
+    return EXIT_FAIL;
+}
+
+/* flag_value: the value of --name VALUE or --name=VALUE at argv[*i]. */
+static const char *flag_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (strncmp(argv[*i], name, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n] == '\0' && *i + 1 < argc)
+        return argv[++*i];
+    return NULL;
+}
+
+static const char *find_config(int argc, char **argv)
+{
+    int i;
+    const char *v;
+
+    for (i = 1; i < argc; i++) {
+        v = flag_value(argc, argv, &i, "--config");
+        if (v != NULL)
+            return v;
+    }
+    return getenv("OCOP_CONFIG");
+}
+
+static enum err load_settings(struct conf *conf, int argc, char **argv,
+                              struct err_ctx *ec)
+{
+    const char *file = find_config(argc, argv);
+    enum err e = ERR_OK;
+
+    conf_defaults(conf);
+    if (file != NULL)
+        e = conf_load_file(conf, file, ec);
+    else if (conf_load_file(conf, "ocop.conf", ec) == ERR_NOTFOUND)
+        e = ERR_OK; /* the default file is optional */
+    if (e == ERR_OK)
+        e = conf_load_env(conf, ec);
+    return e;
+}
+
+static const struct {
+    const char *flag, *key;
+} setting_flags[] = {
+    {"--db", "db.path"},
+    {"--listen", "listen"},
+    {"--theme", "theme"},
+    {"--base-url", "base_url"},
+    {"--threads", "threads"},
+};
+
+/* parse_flag: one flag at argv[*i]; 1 taken, 0 not a flag, -1 bad. */
+static int parse_flag(int argc, char **argv, int *i, struct conf *conf,
+                      struct cli *cli, struct err_ctx *ec)
+{
+    const char *v;
+    size_t k;
+    char *end;
+
+    if (flag_value(argc, argv, i, "--config") != NULL)
+        return 1;
+    if (strcmp(argv[*i], "--print-config") == 0)
+        return cli->print_config = 1;
+    for (k = 0; k < sizeof(setting_flags) / sizeof(setting_flags[0]); k++) {
+        v = flag_value(argc, argv, i, setting_flags[k].flag);
+        if (v != NULL)
+            return conf_set(conf, setting_flags[k].key, v, CONF_FLAG, ec) ==
+                           ERR_OK
+                       ? 1
+                       : -1;
+    }
+    v = flag_value(argc, argv, i, "--products");
+    if (v == NULL)
+        return argv[*i][0] == '-' ? -1 : 0;
+    errno = 0;
+    cli->products = strtol(v, &end, 10);
+    if (errno != 0 || *end != '\0' || cli->products < 1 ||
+        cli->products > 1000000) {
+        (void)err_set(ec, ERR_INVALID, "--products: expected 1..1000000");
+        return -1;
+    }
+    return 1;
+}
+
+static int parse_args(int argc, char **argv, struct conf *conf,
+                      struct cli *cli, struct err_ctx *ec)
+{
+    int i, r;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return 0;
+        r = parse_flag(argc, argv, &i, conf, cli, ec);
+        if (r < 0) {
+            if (ec->msg[0] == '\0')
+                (void)err_set(ec, ERR_INVALID, "unknown option %s", argv[i]);
+            return -1;
+        }
+        if (r > 0)
+            continue;
+        if (cli->command == NULL)
+            cli->command = argv[i];
+        else if (cli->path == NULL)
+            cli->path = argv[i];
+        else
+            return err_set(ec, ERR_INVALID, "unexpected argument %s", argv[i]),
+                   -1;
+    }
+    return cli->command != NULL || cli->print_config ? 1 : 0;
+}
+
+/* ensure_parent_dir: creates the folder of path (one level, as var/). */
+static enum err ensure_parent_dir(const char *path, struct err_ctx *ec)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+
+    if (slash == NULL || slash == path)
+        return ERR_OK;
+    if ((size_t)(slash - path) >= sizeof(dir))
+        return err_set(ec, ERR_INVALID, "path too long");
+    memcpy(dir, path, (size_t)(slash - path));
+    dir[slash - path] = '\0';
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return err_set(ec, ERR_IO, "%s: %s", dir, strerror(errno));
+    return ERR_OK;
+}
+
+static enum err open_db(const struct conf *conf, struct db **db,
+                        struct err_ctx *ec)
+{
+    enum err e = ensure_parent_dir(conf->db_path, ec);
+    int applied = 0;
+
+    if (e == ERR_OK)
+        e = db_open(conf->db_path, DB_READWRITE, db, ec);
+    if (e == ERR_OK)
+        e = db_migrate(*db, &applied, ec);
+    return e;
+}
+
+static int cmd_import(const struct conf *conf, const char *path)
+{
+    struct cat_import_stats st;
+    struct err_ctx ec = {{0}};
+    struct db *db = NULL;
+    enum err e;
+
+    if (path == NULL) {
+        fprintf(stderr, "ocop: import: which folder? (ocop import catalog)\n");
+        return EXIT_USAGE;
+    }
+    e = open_db(conf, &db, &ec);
+    if (e == ERR_OK)
+        e = cat_import_dir(db, path, &st, &ec);
+    db_close(db);
+    if (e != ERR_OK)
+        return fail("import", &ec);
+    printf("imported %s: %d groups, %d producers, %d products, %d variants, "
+           "%d photos, %d certificates; %d rows changed\n",
+           path, st.groups, st.producers, st.products, st.variants, st.photos,
+           st.certificates, st.changed);
+    return EXIT_OK;
+}
+
+static int cmd_sample(const struct conf *conf, long n)
+{
+    struct err_ctx ec = {{0}};
+    struct db *db = NULL;
+    enum err e;
+
+    if (n < 1) {
+        fprintf(stderr, "ocop: sample: how many? (--products N)\n");
+        return EXIT_USAGE;
+    }
+    e = open_db(conf, &db, &ec);
+    if (e == ERR_OK && cat_catalog_empty(db))
+        e = cat_import_dir(db, conf->catalog_dir,
+                           &(struct cat_import_stats){0}, &ec);
+    if (e == ERR_OK)
+        e = cat_import_sample(db, (int)n, &ec);
+    db_close(db);
+    if (e != ERR_OK)
+        return fail("sample", &ec);
+    printf("added %ld sample products\n", n);
+    return EXIT_OK;
+}
+
+static enum err prepare_db(const struct conf *conf, struct err_ctx *ec)
+{
+    struct cat_import_stats st;
+    struct db *db = NULL;
+    enum err e = open_db(conf, &db, ec);
+
+    if (e == ERR_OK && cat_catalog_empty(db)) {
+        e = cat_import_dir(db, conf->catalog_dir, &st, ec);
+        if (e == ERR_OK)
+            log_msg(LOG_INFO, "serve", "new database: imported %d products",
+                    st.products);
+    }
+    db_close(db);
+    return e;
+}
+
+static int wait_for_signal(void)
+{
+    sigset_t set;
+    int sig = 0;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    if (sigwait(&set, &sig) != 0)
+        return -1;
+    return sig;
+}
+
+static int cmd_serve(const struct conf *conf)
+{
+    struct http_config hc = {0};
+    struct http_server *srv = NULL;
+    struct err_ctx ec = {{0}};
+    struct app *app = NULL;
+    sigset_t set;
+    enum err e;
+
+    /* Block the signals before threads start so only sigwait sees them. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    e = prepare_db(conf, &ec);
+    if (e == ERR_OK)
+        e = app_new(conf, &app, &ec);
+    hc = (struct http_config){conf->listen_host, conf->listen_port,
+                              conf->threads,     app_handle,
+                              app,               app_thread_init,
+                              app_thread_fini};
+    if (e == ERR_OK)
+        e = http_server_start(&hc, &srv, &ec);
+    if (e != ERR_OK) {
+        app_free(app);
+        return fail("serve", &ec);
+    }
+    printf("ocop: serving http://%s:%d/ (%d threads)\n", conf->listen_host,
+           http_server_port(srv), conf->threads);
+    fflush(stdout);
+    (void)wait_for_signal();
+    log_msg(LOG_INFO, "serve", "stopping");
+    http_server_stop(srv);
+    app_free(app);
+    return EXIT_OK;
+}
+
+static enum log_level level_of(const char *name)
+{
+    if (strcmp(name, "debug") == 0)
+        return LOG_DEBUG;
+    if (strcmp(name, "warn") == 0)
+        return LOG_WARN;
+    if (strcmp(name, "error") == 0)
+        return LOG_ERROR;
+    return LOG_INFO;
+}
+
+int main(int argc, char **argv)
+{
+    struct conf conf;
+    struct cli cli = {0};
+    struct err_ctx ec = {{0}};
+    int r;
+
+    if (load_settings(&conf, argc, argv, &ec) != ERR_OK)
+        return fail("configuration", &ec);
+    r = parse_args(argc, argv, &conf, &cli, &ec);
+    if (r < 0) {
+        fprintf(stderr, "ocop: %s\n", ec.msg);
+        return usage(stderr, EXIT_USAGE);
+    }
+    if (r == 0)
+        return usage(cli.command || argc > 1 ? stdout : stderr,
+                     argc > 1 ? EXIT_OK : EXIT_USAGE);
+    if (conf_finish(&conf, &ec) != ERR_OK)
+        return fail("configuration", &ec);
+    log_set_level(level_of(conf.log_level));
+    if (cli.print_config) {
+        conf_print(&conf, stdout);
+        if (cli.command == NULL)
+            return EXIT_OK;
+    }
+    if (strcmp(cli.command, "serve") == 0)
+        return cmd_serve(&conf);
+    if (strcmp(cli.command, "import") == 0)
+        return cmd_import(&conf, cli.path);
+    if (strcmp(cli.command, "sample") == 0)
+        return cmd_sample(&conf, cli.products);
+    fprintf(stderr, "ocop: unknown command %s\n", cli.command);
+    return usage(stderr, EXIT_USAGE);
+}
