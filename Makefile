@@ -26,8 +26,10 @@ SAN_OBJ  := $(patsubst src/%.c,build/san/%.o,$(LIBSRC)) build/san/gen/migrations
 
 UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
+ITEST_SRC := $(shell find tests/integration -name 'itest_*.c' 2>/dev/null | sort)
+ITEST_BIN := $(patsubst tests/integration/%.c,build/itests/%,$(ITEST_SRC))
 
-.PHONY: all run test unit bench lint check-format deps clean
+.PHONY: all run test unit itest bench lint check-format deps clean
 all: ocop
 
 deps:
@@ -69,7 +71,12 @@ build/tests/%: tests/unit/%.c build/san/libocop.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SAN) -O1 $(shell pkg-config --cflags cmocka) -Itests/unit -o $@ $< build/san/libocop.a $(LIBS) $(shell pkg-config --libs cmocka)
 
+build/itests/%: tests/integration/%.c tests/integration/itest.c tests/integration/itest.h build/san/libocop.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN) -O1 $(shell pkg-config --cflags cmocka) -Itests/integration -o $@ $< tests/integration/itest.c build/san/libocop.a $(LIBS) $(shell pkg-config --libs cmocka)
+
 unit: $(UNIT_BIN)
+itest: $(ITEST_BIN)
 
 run: deps ocop
 	./ocop serve

@@ -400,7 +400,7 @@ enum err cat_list(struct db *db, const struct cat_env *env,
         return ERR_NOMEM;
     sb_init(&fts, 4096);
     if (q->q != NULL && q->q[0] != '\0')
-        e = srch_fts_query(q->q, 1, &fts);
+        e = srch_fts_query(q->q, 0, &fts);
     if (e == ERR_INVALID) /* no word in the query: nothing can match */
         e = ERR_OK, total = -1;
     items = cJSON_AddArrayToObject(res, "items");
@@ -510,12 +510,13 @@ enum err cat_featured(struct db *db, const struct cat_env *env, int n,
 
 /* --- groups, places, producers ------------------------------------------ */
 
+/* The outer alias is gg: FROM_PLAIN already names product_groups g. */
 static const char groups_sql[] =
-    "SELECT g.code, g.slug, g.name_vi, g.name_en, g.description_vi,"
-    " g.description_en, (SELECT count(*)" FROM_PLAIN WHERE_ACTIVE
-    " AND p.group_code = g.code)"
-    " FROM product_groups g WHERE (?10 IS NULL OR g.slug = ?10)"
-    " ORDER BY g.code";
+    "SELECT gg.code, gg.slug, gg.name_vi, gg.name_en, gg.description_vi,"
+    " gg.description_en, (SELECT count(*)" FROM_PLAIN WHERE_ACTIVE
+    " AND p.group_code = gg.code)"
+    " FROM product_groups gg WHERE (?10 IS NULL OR gg.slug = ?10)"
+    " ORDER BY gg.code";
 
 static enum err group_rows(struct db *db, const struct cat_env *env,
                            const char *slug, cJSON *arr, struct err_ctx *ec)
@@ -661,20 +662,21 @@ enum err cat_places(struct db *db, const struct cat_env *env, cJSON **out,
 }
 
 #define PRODUCER_COLS                                                         \
-    "pr.id, pr.slug, pr.name, pr.kind, pr.address, pr.province,"              \
-    " pr.province_slug, pr.commune, pr.commune_slug, pr.representative,"     \
-    " pr.phone, pr.email, pr.website,"                                        \
-    " (SELECT count(*)" FROM_PLAIN WHERE_ACTIVE " AND p.producer_id = pr.id)"
+    "op.id, op.slug, op.name, op.kind, op.address, op.province,"              \
+    " op.province_slug, op.commune, op.commune_slug, op.representative,"     \
+    " op.phone, op.email, op.website,"                                        \
+    " (SELECT count(*)" FROM_PLAIN WHERE_ACTIVE " AND p.producer_id = op.id)"
 
-/* A producer is public when it has a public (certified) product. */
+/* A producer is public when it has a public (certified) product. The
+ * outer alias is op: FROM_PLAIN inside the count already names producers pr. */
 #define PRODUCER_PUBLIC                                                       \
     " EXISTS (SELECT 1 FROM products p2 JOIN certificates c2"                 \
     " ON c2.product_id = p2.id AND c2.superseded_by IS NULL"                  \
-    " WHERE p2.producer_id = pr.id AND p2.status = 'certified')"
+    " WHERE p2.producer_id = op.id AND p2.status = 'certified')"
 
 static const char producers_sql[] =
-    "SELECT " PRODUCER_COLS " FROM producers pr WHERE" PRODUCER_PUBLIC
-    " AND (?10 IS NULL OR pr.slug = ?10) ORDER BY pr.name";
+    "SELECT " PRODUCER_COLS " FROM producers op WHERE" PRODUCER_PUBLIC
+    " AND (?10 IS NULL OR op.slug = ?10) ORDER BY op.name";
 
 static enum err producer_json(sqlite3_stmt *st, cJSON *arr)
 {
@@ -804,7 +806,7 @@ enum err cat_suggest(struct db *db, const struct cat_env *env, const char *q,
     if (arr == NULL)
         return ERR_NOMEM;
     sb_init(&fts, 4096);
-    e = srch_fts_query(q, 1, &fts);
+    e = srch_fts_query(q, SRCH_PREFIX_LAST | SRCH_NAMES_ONLY, &fts);
     if (e == ERR_OK)
         e = suggest_rows(db, env, fts.buf, n, arr, ec);
     else if (e == ERR_INVALID)
@@ -822,8 +824,8 @@ static const char sitemap_sql[] =
     "SELECT '/san-pham/' || p.slug, substr(p.updated_at, 1, 10)"
     " FROM products p JOIN certificates c ON c.product_id = p.id"
     " AND c.superseded_by IS NULL WHERE p.status = 'certified'"
-    " UNION ALL SELECT '/nha-san-xuat/' || pr.slug,"
-    " substr(pr.updated_at, 1, 10) FROM producers pr WHERE" PRODUCER_PUBLIC
+    " UNION ALL SELECT '/nha-san-xuat/' || op.slug,"
+    " substr(op.updated_at, 1, 10) FROM producers op WHERE" PRODUCER_PUBLIC
     " UNION ALL SELECT '/nhom/' || slug, NULL FROM product_groups";
 
 enum err cat_sitemap_each(struct db *db, cat_path_fn fn, void *cls,

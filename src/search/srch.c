@@ -230,7 +230,7 @@ static int is_word_byte(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80;
 }
 
-enum err srch_fts_query(const char *q, int prefix_last, struct sb *out)
+enum err srch_fts_query(const char *q, int flags, struct sb *out)
 {
     struct sb folded;
     const char *p, *end;
@@ -242,6 +242,8 @@ enum err srch_fts_query(const char *q, int prefix_last, struct sb *out)
         return ERR_TOOBIG;
     sb_init(&folded, 4096);
     e = srch_fold(q, strlen(q), &folded);
+    if (e == ERR_OK && (flags & SRCH_NAMES_ONLY))
+        e = sb_adds(out, "name : (");
     for (p = folded.buf; e == ERR_OK && *p != '\0'; p = end) {
         while (*p != '\0' && !is_word_byte((unsigned char)*p))
             p++;
@@ -256,8 +258,10 @@ enum err srch_fts_query(const char *q, int prefix_last, struct sb *out)
             e = sb_adds(out, "\"");
         terms++;
     }
-    if (e == ERR_OK && terms > 0 && prefix_last)
+    if (e == ERR_OK && terms > 0 && (flags & SRCH_PREFIX_LAST))
         e = sb_addc(out, '*');
+    if (e == ERR_OK && (flags & SRCH_NAMES_ONLY))
+        e = sb_addc(out, ')');
     sb_release(&folded);
     if (e == ERR_OK && terms == 0)
         e = ERR_INVALID;

@@ -37,11 +37,17 @@ enum err srch_nfc(const char *s, size_t n, struct sb *out) MUST_CHECK;
  * Vietnamese dictionary order of s. Not NUL-safe: use len. */
 enum err srch_collation_key(const char *s, struct sb *out) MUST_CHECK;
 
+enum srch_flags {
+    SRCH_PREFIX_LAST = 1, /* the last word may be unfinished (suggestions) */
+    SRCH_NAMES_ONLY = 2,  /* match product names only */
+};
+
 /* srch_fts_query: appends an FTS5 MATCH expression for a visitor's query:
- * each folded word quoted, all required, the last one a prefix when
- * prefix_last is set. ERR_INVALID when the query has no word. */
-enum err srch_fts_query(const char *q, int prefix_last,
-                        struct sb *out) MUST_CHECK;
+ * each folded word quoted (so no FTS5 syntax can come from the visitor),
+ * all required; flags from enum srch_flags. A search matches whole words
+ * only: prefixes across columns made "nam bao ngu" match unrelated
+ * products. ERR_INVALID when the query has no word. */
+enum err srch_fts_query(const char *q, int flags, struct sb *out) MUST_CHECK;
 
 /* srch_index_product: (re)writes the folded texts of one product. */
 enum err srch_index_product(struct db *db, int64_t product_id,

@@ -1,0 +1,184 @@
+/* itest.c: integration test harness (see itest.h). */
+#include "itest.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define START_TIMEOUT_MS 20000
+
+static int read_port(int fd, int *port)
+{
+    char buf[512];
+    size_t used = 0;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+
+    while (used + 1 < sizeof(buf)) {
+        ssize_t n;
+        const char *at;
+        if (poll(&p, 1, START_TIMEOUT_MS) <= 0)
+            return -1;
+        n = read(fd, buf + used, sizeof(buf) - used - 1);
+        if (n <= 0)
+            return -1;
+        used += (size_t)n;
+        buf[used] = '\0';
+        at = strstr(buf, "http://127.0.0.1:");
+        if (at != NULL && strchr(at, '\n') != NULL)
+            return sscanf(at, "http://127.0.0.1:%d", port) == 1 ? 0 : -1;
+    }
+    return -1;
+}
+
+int itest_start(struct itest_server *s)
+{
+    const char *bin = getenv("OCOP_BIN") ? getenv("OCOP_BIN") : "./ocop";
+    char db[128];
+    int pipefd[2];
+
+    memset(s, 0, sizeof(*s));
+    snprintf(s->dir, sizeof(s->dir), "/tmp/ocop-itest-XXXXXX");
+    if (mkdtemp(s->dir) == NULL || pipe(pipefd) != 0)
+        return -1;
+    snprintf(db, sizeof(db), "%s/ocop.db", s->dir);
+    s->pid = fork();
+    if (s->pid == 0) {
+        dup2(pipefd[1], 1);
+        close(pipefd[0]);
+        execl(bin, bin, "serve", "--listen", "127.0.0.1:0", "--db", db,
+              "--threads", "4", (char *)NULL);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    if (s->pid < 0 || read_port(pipefd[0], &s->port) != 0) {
+        close(pipefd[0]);
+        if (s->pid > 0)
+            kill(s->pid, SIGKILL);
+        return -1;
+    }
+    close(pipefd[0]);
+    snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%d", s->port);
+    return 0;
+}
+
+int itest_stop(struct itest_server *s)
+{
+    int status = 0, i;
+    char cmd[128];
+
+    if (s->pid <= 0)
+        return -1;
+    kill(s->pid, SIGTERM);
+    for (i = 0; i < 200; i++) { /* up to 20 s, then give up */
+        if (waitpid(s->pid, &status, WNOHANG) == s->pid)
+            break;
+        usleep(100000);
+    }
+    if (i == 200) {
+        kill(s->pid, SIGKILL);
+        waitpid(s->pid, &status, 0);
+    }
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "itest: could not remove %s\n", s->dir);
+    s->pid = 0;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+struct buf {
+    char *p;
+    size_t n;
+};
+
+static size_t collect(char *data, size_t size, size_t nmemb, void *cls)
+{
+    struct buf *b = cls;
+    size_t n = size * nmemb;
+    char *np = realloc(b->p, b->n + n + 1);
+
+    if (np == NULL)
+        return 0;
+    memcpy(np + b->n, data, n);
+    b->n += n;
+    np[b->n] = '\0';
+    b->p = np;
+    return n;
+}
+
+int itest_request(struct itest_server *s, const char *method,
+                  const char *path, const char *const *headers,
+                  const char *body, struct itest_resp *r)
+{
+    CURL *c = curl_easy_init();
+    struct curl_slist *hl = NULL;
+    struct buf b = {0}, h = {0};
+    char url[16384];
+    CURLcode rc;
+
+    memset(r, 0, sizeof(*r));
+    if (c == NULL)
+        return -1;
+    snprintf(url, sizeof(url), "%s%s", s->base, path);
+    for (; headers && *headers; headers++)
+        hl = curl_slist_append(hl, *headers);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (body != NULL)
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_slist_free_all(hl);
+    curl_easy_cleanup(c);
+    r->body = b.p ? b.p : calloc(1, 1);
+    r->len = b.n;
+    r->headers = h.p ? h.p : calloc(1, 1);
+    for (size_t i = 0; i < h.n; i++)
+        r->headers[i] = (char)tolower((unsigned char)r->headers[i]);
+    return rc == CURLE_OK ? 0 : -1;
+}
+
+int itest_get(struct itest_server *s, const char *path, struct itest_resp *r)
+{
+    return itest_request(s, "GET", path, NULL, NULL, r);
+}
+
+void itest_resp_free(struct itest_resp *r)
+{
+    free(r->body);
+    free(r->headers);
+    memset(r, 0, sizeof(*r));
+}
+
+char *itest_header(const struct itest_resp *r, const char *name)
+{
+    char key[128];
+    const char *at, *end;
+    char *v;
+
+    snprintf(key, sizeof(key), "\n%s:", name);
+    at = strstr(r->headers, key);
+    if (at == NULL)
+        return NULL;
+    at += strlen(key);
+    while (*at == ' ')
+        at++;
+    end = strpbrk(at, "\r\n");
+    v = strndup(at, end ? (size_t)(end - at) : strlen(at));
+    return v;
+}

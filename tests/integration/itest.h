@@ -1,0 +1,44 @@
+/* itest.h: integration test harness.
+ * Owns: starting the real ocop server (OCOP_BIN, default ./ocop) on a free
+ *   loopback port with a fresh database in a temporary folder, stopping it
+ *   (SIGTERM; its exit status is checked, so a sanitizer report at exit
+ *   fails the test), and HTTP requests with libcurl.
+ * Tests run from the repository root. */
+#ifndef OCOP_ITEST_H
+#define OCOP_ITEST_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct itest_server {
+    pid_t pid;
+    int port;
+    char dir[64];
+    char base[64]; /* http://127.0.0.1:PORT */
+};
+
+struct itest_resp {
+    long status;
+    char *body; /* NUL-terminated */
+    size_t len;
+    char *headers; /* raw header block, lower-cased names */
+};
+
+/* itest_start: 0 on success. extra_args may be NULL. */
+int itest_start(struct itest_server *s);
+/* itest_stop: 0 when the server exited cleanly with status 0. */
+int itest_stop(struct itest_server *s);
+
+/* itest_get: a GET (or method) of base+path with optional extra header
+ * lines (NULL-terminated array); path is sent as is. 0 on success. */
+int itest_request(struct itest_server *s, const char *method,
+                  const char *path, const char *const *headers,
+                  const char *body, struct itest_resp *r);
+int itest_get(struct itest_server *s, const char *path, struct itest_resp *r);
+void itest_resp_free(struct itest_resp *r);
+
+/* itest_header: the value of header name (lower case) or NULL; the result
+ * is malloc'ed. */
+char *itest_header(const struct itest_resp *r, const char *name);
+
+#endif
