@@ -5,7 +5,7 @@
 # make bench    wrk benchmark against nginx, writes docs/performance.md
 # make lint     banned functions; make check-format: clang-format
 
-PKGS     := libmicrohttpd sqlite3 libcurl libcjson libutf8proc libqrencode zlib libsodium
+PKGS     := libmicrohttpd sqlite3 libcurl libcjson libutf8proc libqrencode zlib libsodium vips libwebp
 CC       ?= cc
 # -Wno-format-truncation: we use snprintf exactly because it truncates safely;
 # GCC 12 flags every %s into a fixed buffer, even where truncation is handled.
@@ -20,9 +20,10 @@ SRC      := $(shell find src -name '*.c' ! -path 'src/tools/*' | sort)
 LIBSRC   := $(filter-out src/ocop.c,$(SRC))
 MIGR     := $(sort $(wildcard src/db/migrations/*.sql))
 GEN      := build/gen/migrations.c
+GEN_PW   := build/gen/passwords.c
 
-REL_OBJ  := $(patsubst src/%.c,build/rel/%.o,$(LIBSRC)) build/rel/gen/migrations.o
-SAN_OBJ  := $(patsubst src/%.c,build/san/%.o,$(LIBSRC)) build/san/gen/migrations.o
+REL_OBJ  := $(patsubst src/%.c,build/rel/%.o,$(LIBSRC)) build/rel/gen/migrations.o build/rel/gen/passwords.o
+SAN_OBJ  := $(patsubst src/%.c,build/san/%.o,$(LIBSRC)) build/san/gen/migrations.o build/san/gen/passwords.o
 
 UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
@@ -43,7 +44,11 @@ $(GEN): build/embed $(MIGR)
 	@mkdir -p $(@D)
 	build/embed ocop_migrations $(MIGR) > $@
 
-build/rel/gen/migrations.o build/san/gen/migrations.o: $(GEN)
+$(GEN_PW): build/embed src/auth/common-passwords.txt
+	@mkdir -p $(@D)
+	build/embed ocop_common_passwords src/auth/common-passwords.txt > $@
+
+build/rel/gen/%.o build/san/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(if $(findstring san,$@),$(SAN)) -c -o $@ $<
 

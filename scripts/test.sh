@@ -15,8 +15,9 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 count_cmocka() { # file
-    p=$(sed -n 's/.*\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$1" | tail -n 1)
-    f=$(sed -n 's/.*\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$1" | tail -n 1)
+    # a binary may run several groups: add up every group's summary
+    p=$(sed -n 's/.*\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$1" | awk '{s += $1} END {print s + 0}')
+    f=$(sed -n 's/.*\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$1" | awk '{s += $1} END {print s + 0}')
     passed=$((passed + ${p:-0}))
     failed=$((failed + ${f:-0}))
 }
@@ -40,6 +41,9 @@ if ! make -s -j2 unit itest build/san/ocop ocop; then
     echo "0 passed, 1 failed"
     exit 1
 fi
+
+echo "== lint =="
+if sh scripts/lint.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 echo "== unit tests =="
 for t in $(find build/tests -type f -perm -u+x -name 'test_*' | sort); do

@@ -3,6 +3,7 @@
  *   serve   serve the showcase and API (migrates; imports a new database)
  *   import  import a catalog folder (idempotent)
  *   sample  add synthetic sample products */
+#include "auth/auth.h"
 #include "catalog/cat_import.h"
 #include "core/conf.h"
 #include "core/log.h"
@@ -14,6 +15,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,15 @@ static const char usage_text[] =
     "         products.json); running it twice changes nothing\n"
     "  sample --products N [--db FILE]\n"
     "         add N synthetic products, flagged as sample data\n"
+    "  user add --role admin|producer|booth --username NAME\n"
+    "           [--producer SLUG] [--password-stdin]\n"
+    "         create an account; without --password-stdin a strong\n"
+    "         password is made and printed once\n"
+    "  routes\n"
+    "         print the routing table (method, path, who may call it)\n"
+    "  apikey create --role admin|producer|booth [--producer SLUG]\n"
+    "           [--booth ID] --name LABEL\n"
+    "         create an API key and print it once, alone on stdout\n"
     "\n"
     "Options for every command:\n"
     "  --config FILE     read settings from FILE (key = value lines)\n"
@@ -47,9 +58,12 @@ static const char usage_text[] =
 
 struct cli {
     const char *command;
-    const char *path;  /* import PATH */
+    const char *path;  /* import PATH, or the verb of user/apikey */
     long products;     /* sample --products N */
     int print_config;
+    const char *role, *username, *producer, *name;
+    long booth;
+    int password_stdin;
 };
 
 static int usage(FILE *out, int code)
@@ -137,6 +151,20 @@ static int parse_flag(int argc, char **argv, int *i, struct conf *conf,
                        ? 1
                        : -1;
     }
+    if (strcmp(argv[*i], "--password-stdin") == 0)
+        return cli->password_stdin = 1;
+    if ((v = flag_value(argc, argv, i, "--role")) != NULL)
+        return cli->role = v, 1;
+    if ((v = flag_value(argc, argv, i, "--username")) != NULL)
+        return cli->username = v, 1;
+    if ((v = flag_value(argc, argv, i, "--producer")) != NULL)
+        return cli->producer = v, 1;
+    if ((v = flag_value(argc, argv, i, "--name")) != NULL)
+        return cli->name = v, 1;
+    if ((v = flag_value(argc, argv, i, "--booth")) != NULL) {
+        cli->booth = strtol(v, &end, 10);
+        return *end == '\0' && cli->booth > 0 ? 1 : -1;
+    }
     v = flag_value(argc, argv, i, "--products");
     if (v == NULL)
         return argv[*i][0] == '-' ? -1 : 0;
@@ -210,7 +238,7 @@ static enum err open_db(const struct conf *conf, struct db **db,
 static int cmd_import(const struct conf *conf, const char *path)
 {
     struct cat_import_stats st;
-    struct err_ctx ec = {{0}};
+    struct err_ctx ec = {0};
     struct db *db = NULL;
     enum err e;
 
@@ -233,7 +261,7 @@ static int cmd_import(const struct conf *conf, const char *path)
 
 static int cmd_sample(const struct conf *conf, long n)
 {
-    struct err_ctx ec = {{0}};
+    struct err_ctx ec = {0};
     struct db *db = NULL;
     enum err e;
 
@@ -251,6 +279,122 @@ static int cmd_sample(const struct conf *conf, long n)
     if (e != ERR_OK)
         return fail("sample", &ec);
     printf("added %ld sample products\n", n);
+    return EXIT_OK;
+}
+
+static const struct actor cli_actor = {0, "cli", ""};
+
+struct user_job {
+    const struct cli *cli;
+    const char *password;
+    int role;
+};
+
+static enum err user_add_tx(struct db *db, void *cls, struct err_ctx *ec)
+{
+    const struct user_job *j = cls;
+
+    return auth_user_add(db, j->cli->username, (enum auth_role)j->role,
+                         j->password, j->cli->producer, &cli_actor, NULL, ec);
+}
+
+/* read_password: one line from stdin, without its newline. */
+static int read_password(char *buf, size_t size)
+{
+    size_t n;
+
+    if (fgets(buf, (int)size, stdin) == NULL)
+        return 0;
+    n = strcspn(buf, "\r\n");
+    buf[n] = '\0';
+    return n > 0;
+}
+
+static void random_password(char *buf, size_t size)
+{
+    static const char alphabet[] =
+        "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    size_t i;
+
+    for (i = 0; i + 1 < size && i < 20; i++)
+        buf[i] = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
+    buf[i] = '\0';
+}
+
+static int cmd_user(const struct conf *conf, const struct cli *cli)
+{
+    char password[1100];
+    struct user_job job = {cli, password, auth_role_parse(cli->role)};
+    struct err_ctx ec = {0};
+    struct db *db = NULL;
+    enum err e;
+
+    if (cli->path == NULL || strcmp(cli->path, "add") != 0 || job.role < 0 ||
+        cli->username == NULL) {
+        fprintf(stderr, "ocop: user add --role admin|producer|booth "
+                        "--username NAME [--producer SLUG] [--password-stdin]\n");
+        return EXIT_USAGE;
+    }
+    if (cli->password_stdin && !read_password(password, sizeof(password))) {
+        fprintf(stderr, "ocop: user add: no password on stdin\n");
+        return EXIT_USAGE;
+    }
+    if (!cli->password_stdin)
+        random_password(password, sizeof(password));
+    e = open_db(conf, &db, &ec);
+    if (e == ERR_OK && cat_catalog_empty(db))
+        e = cat_import_dir(db, conf->catalog_dir,
+                           &(struct cat_import_stats){0}, &ec);
+    if (e == ERR_OK)
+        e = db_tx_run(db, "user add", user_add_tx, &job, &ec);
+    db_close(db);
+    if (e != ERR_OK)
+        return fail("user add", &ec);
+    if (!cli->password_stdin)
+        printf("%s\n", password);
+    sodium_memzero(password, sizeof(password));
+    return EXIT_OK;
+}
+
+struct key_job {
+    const struct cli *cli;
+    int role;
+    char key[AUTH_APIKEY_CHARS];
+};
+
+static enum err key_tx(struct db *db, void *cls, struct err_ctx *ec)
+{
+    struct key_job *j = cls;
+
+    return auth_apikey_create(db, (enum auth_role)j->role, j->cli->producer,
+                              j->cli->booth, j->cli->name, &cli_actor, j->key,
+                              NULL, ec);
+}
+
+static int cmd_apikey(const struct conf *conf, const struct cli *cli)
+{
+    struct key_job job = {cli, auth_role_parse(cli->role), ""};
+    struct err_ctx ec = {0};
+    struct db *db = NULL;
+    enum err e;
+
+    if (cli->path == NULL || strcmp(cli->path, "create") != 0 ||
+        job.role < 0 || cli->name == NULL) {
+        fprintf(stderr, "ocop: apikey create --role admin|producer|booth "
+                        "[--producer SLUG] [--booth ID] --name LABEL\n");
+        return EXIT_USAGE;
+    }
+    e = open_db(conf, &db, &ec);
+    if (e == ERR_OK && cat_catalog_empty(db))
+        e = cat_import_dir(db, conf->catalog_dir,
+                           &(struct cat_import_stats){0}, &ec);
+    if (e == ERR_OK)
+        e = db_tx_run(db, "apikey create", key_tx, &job, &ec);
+    db_close(db);
+    if (e != ERR_OK)
+        return fail("apikey create", &ec);
+    printf("%s\n", job.key);
+    sodium_memzero(job.key, sizeof(job.key));
     return EXIT_OK;
 }
 
@@ -287,7 +431,7 @@ static int cmd_serve(const struct conf *conf)
 {
     struct http_config hc = {0};
     struct http_server *srv = NULL;
-    struct err_ctx ec = {{0}};
+    struct err_ctx ec = {0};
     struct app *app = NULL;
     sigset_t set;
     enum err e;
@@ -301,10 +445,14 @@ static int cmd_serve(const struct conf *conf)
     e = prepare_db(conf, &ec);
     if (e == ERR_OK)
         e = app_new(conf, &app, &ec);
-    hc = (struct http_config){conf->listen_host, conf->listen_port,
-                              conf->threads,     app_handle,
-                              app,               app_thread_init,
-                              app_thread_fini};
+    hc = (struct http_config){.host = conf->listen_host,
+                              .port = conf->listen_port,
+                              .threads = conf->threads,
+                              .handler = app_handle,
+                              .cls = app,
+                              .thread_init = app_thread_init,
+                              .thread_fini = app_thread_fini,
+                              .body_policy = web_body_policy};
     if (e == ERR_OK)
         e = http_server_start(&hc, &srv, &ec);
     if (e != ERR_OK) {
@@ -336,7 +484,7 @@ int main(int argc, char **argv)
 {
     struct conf conf;
     struct cli cli = {0};
-    struct err_ctx ec = {{0}};
+    struct err_ctx ec = {0};
     int r;
 
     if (load_settings(&conf, argc, argv, &ec) != ERR_OK)
@@ -363,6 +511,14 @@ int main(int argc, char **argv)
         return cmd_import(&conf, cli.path);
     if (strcmp(cli.command, "sample") == 0)
         return cmd_sample(&conf, cli.products);
+    if (strcmp(cli.command, "routes") == 0) {
+        app_print_routes(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cli.command, "user") == 0)
+        return cmd_user(&conf, &cli);
+    if (strcmp(cli.command, "apikey") == 0)
+        return cmd_apikey(&conf, &cli);
     fprintf(stderr, "ocop: unknown command %s\n", cli.command);
     return usage(stderr, EXIT_USAGE);
 }

@@ -19,7 +19,7 @@
     " pr.commune, pr.commune_slug, c.id, c.number, c.stars, c.level,"         \
     " c.issuer, c.legal_basis, c.score, c.issued_on, c.expires_on,"           \
     " c.revoked_on, c.revoke_reason, c.is_sample, p.is_sample, pr.address,"   \
-    " pr.phone, pr.email, pr.website"
+    " pr.phone, pr.email, pr.website, p.status, p.hidden_at, pr.id"
 
 enum col {
     C_ID, C_SLUG, C_NAME, C_GROUP, C_GSLUG, C_GNAME_VI, C_GNAME_EN, C_PRICE,
@@ -28,7 +28,7 @@ enum col {
     C_CERT_ID, C_CERT_NO, C_CERT_STARS, C_CERT_LEVEL, C_CERT_ISSUER,
     C_CERT_BASIS, C_CERT_SCORE, C_CERT_ISSUED, C_CERT_EXPIRES,
     C_CERT_REVOKED, C_CERT_REASON, C_CERT_SAMPLE, C_PSAMPLE, C_PR_ADDRESS,
-    C_PR_PHONE, C_PR_EMAIL, C_PR_WEBSITE
+    C_PR_PHONE, C_PR_EMAIL, C_PR_WEBSITE, C_STATUS, C_HIDDEN, C_PRODUCER_ID
 };
 
 #define PRODUCT_JOINS                                                         \
@@ -43,7 +43,8 @@ enum col {
 /* ?1 today, ?2 group, ?3 stars, ?4 province, ?5 commune, ?6 producer,
  * ?7 fts query, ?8 limit, ?9 offset */
 #define WHERE_ACTIVE                                                          \
-    " WHERE p.status = 'certified' AND c.revoked_on IS NULL"                  \
+    " WHERE p.status = 'certified' AND p.hidden_at IS NULL"                   \
+    " AND c.revoked_on IS NULL"                                                \
     " AND c.expires_on >= ?1 AND (?2 = 0 OR p.group_code = ?2)"               \
     " AND (?3 = 0 OR c.stars = ?3)"                                           \
     " AND (?4 IS NULL OR pr.province_slug = ?4)"                              \
@@ -91,15 +92,23 @@ static const char *const count_sql[2] = {
 
 static const char detail_sql[] =
     "SELECT " PRODUCT_COLS FROM_PLAIN
-    " WHERE p.slug = ?1 AND p.status = 'certified'";
+    " WHERE p.slug = ?1 AND p.status = 'certified' AND p.hidden_at IS NULL";
+
+/* Any product, public or not, for its producer and the office. */
+static const char any_sql[] =
+    "SELECT " PRODUCT_COLS " FROM products p"
+    " JOIN product_groups g ON g.code = p.group_code"
+    " JOIN producers pr ON pr.id = p.producer_id"
+    " LEFT JOIN certificates c ON c.product_id = p.id"
+    " AND c.superseded_by IS NULL WHERE p.slug = ?1";
 
 static const char related_sql[] =
     "SELECT " PRODUCT_COLS FROM_PLAIN WHERE_ACTIVE " AND p.id <> ?10"
     " ORDER BY (pr.slug = ?11) DESC, c.stars DESC, p.name_key" PAGE;
 
 static const char photos_sql[] =
-    "SELECT file, alt_vi, alt_en, is_sample FROM photos"
-    " WHERE product_id = ?1 ORDER BY position, id";
+    "SELECT file, alt_vi, alt_en, is_sample, id, kind, width, height"
+    " FROM photos WHERE product_id = ?1 ORDER BY position, id";
 
 static const char variants_sql[] =
     "SELECT sku, size, unit, price_vnd, barcode, is_sample FROM variants"
@@ -163,6 +172,27 @@ static const char *media_url(const struct cat_env *env, const char *file)
     return u ? u : "/media/placeholder.svg";
 }
 
+/* An uploaded photo is stored as BASE-{320,800,1600}.{webp,jpg} under
+ * /media/u/ (see media/photo.h); the page offers all sizes. */
+static void add_upload_urls(cJSON *ph, const char *base)
+{
+    static const int widths[] = {320, 800, 1600};
+    static const char *const fmts[] = {"jpg", "webp"};
+    char buf[512], url[160];
+    size_t f, w, n;
+
+    (void)snprintf(url, sizeof(url), "/media/u/%s-800.jpg", base);
+    cJSON_AddStringToObject(ph, "url", url);
+    for (f = 0; f < 2; f++) {
+        buf[0] = '\0';
+        for (w = n = 0; w < 3; w++)
+            n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s/media/u/%s-%d.%s %dw",
+                                  w ? ", " : "", base, widths[w], fmts[f],
+                                  widths[w]);
+        cJSON_AddStringToObject(ph, f ? "srcset_webp" : "srcset", buf);
+    }
+}
+
 static enum err add_photos(struct db *db, const struct cat_env *env,
                            cJSON *item, int64_t id, struct err_ctx *ec)
 {
@@ -177,11 +207,15 @@ static enum err add_photos(struct db *db, const struct cat_env *env,
         cJSON *ph = cJSON_CreateObject();
         if (ph == NULL || !cJSON_AddItemToArray(arr, ph))
             return ERR_NOMEM;
-        cJSON_AddStringToObject(ph, "url", media_url(env, db_text(st, 0)));
+        cJSON_AddNumberToObject(ph, "id", (double)sqlite3_column_int64(st, 4));
+        if (strcmp(db_text(st, 5), "upload") == 0)
+            add_upload_urls(ph, db_text(st, 0));
+        else
+            cJSON_AddStringToObject(ph, "url", media_url(env, db_text(st, 0)));
         add_text(ph, "alt_vi", st, 1);
         add_text(ph, "alt_en", st, 2);
-        cJSON_AddNumberToObject(ph, "width", 800);
-        cJSON_AddNumberToObject(ph, "height", 600);
+        cJSON_AddNumberToObject(ph, "width", sqlite3_column_int(st, 6));
+        cJSON_AddNumberToObject(ph, "height", sqlite3_column_int(st, 7));
         cJSON_AddBoolToObject(ph, "sample", sqlite3_column_int(st, 3));
     }
     sqlite3_reset(st);
@@ -295,7 +329,9 @@ static enum err product_json(struct db *db, const struct cat_env *env,
     cJSON_AddNumberToObject(item, "id", (double)id);
     add_text(item, "slug", st, C_SLUG);
     add_text(item, "name", st, C_NAME);
-    cert = certificate_json(st, env, &status);
+    cert = sqlite3_column_type(st, C_CERT_ID) == SQLITE_NULL
+               ? cJSON_CreateNull()
+               : certificate_json(st, env, &status);
     if (status == CERT_ACTIVE)
         cJSON_AddNumberToObject(item, "stars",
                                 sqlite3_column_int(st, C_CERT_STARS));
@@ -309,6 +345,13 @@ static enum err product_json(struct db *db, const struct cat_env *env,
     cJSON_AddStringToObject(item, "url", url);
     if (cert == NULL || !cJSON_AddItemToObject(item, "certificate", cert))
         return ERR_NOMEM;
+    add_text(item, "status", st, C_STATUS);
+    cJSON_AddBoolToObject(item, "hidden",
+                          sqlite3_column_type(st, C_HIDDEN) != SQLITE_NULL);
+    cJSON_AddBoolToObject(item, "public",
+                          strcmp(db_text(st, C_STATUS), "certified") == 0 &&
+                              sqlite3_column_type(st, C_HIDDEN) == SQLITE_NULL &&
+                              sqlite3_column_type(st, C_CERT_ID) != SQLITE_NULL);
     add_text(item, "created_at", st, C_CREATED);
     add_text(item, "updated_at", st, C_UPDATED);
     e = add_photos(db, env, item, id, ec);
@@ -420,10 +463,11 @@ enum err cat_list(struct db *db, const struct cat_env *env,
     return ERR_OK;
 }
 
-enum err cat_product(struct db *db, const struct cat_env *env,
-                     const char *slug, cJSON **out, struct err_ctx *ec)
+static enum err product_by(struct db *db, const struct cat_env *env,
+                           const char *sql, const char *slug, cJSON **out,
+                           struct err_ctx *ec)
 {
-    sqlite3_stmt *st = db_stmt(db, detail_sql, ec);
+    sqlite3_stmt *st = db_stmt(db, sql, ec);
     enum err e;
     int rc;
 
@@ -437,12 +481,27 @@ enum err cat_product(struct db *db, const struct cat_env *env,
         return rc == SQLITE_DONE ? ERR_NOTFOUND : step_err(db, ec);
     }
     e = product_json(db, env, st, 1, out, ec);
+    if (e == ERR_OK)
+        cJSON_AddNumberToObject(*out, "producer_id",
+                                (double)sqlite3_column_int64(st, C_PRODUCER_ID));
     sqlite3_reset(st);
     if (e != ERR_OK) {
         cJSON_Delete(*out);
         *out = NULL;
     }
     return e;
+}
+
+enum err cat_product(struct db *db, const struct cat_env *env,
+                     const char *slug, cJSON **out, struct err_ctx *ec)
+{
+    return product_by(db, env, detail_sql, slug, out, ec);
+}
+
+enum err cat_product_any(struct db *db, const struct cat_env *env,
+                         const char *slug, cJSON **out, struct err_ctx *ec)
+{
+    return product_by(db, env, any_sql, slug, out, ec);
 }
 
 static enum err product_array(struct db *db, const struct cat_env *env,
@@ -510,26 +569,50 @@ enum err cat_featured(struct db *db, const struct cat_env *env, int n,
 
 /* --- groups, places, producers ------------------------------------------ */
 
-/* The outer alias is gg: FROM_PLAIN already names product_groups g. */
 static const char groups_sql[] =
-    "SELECT gg.code, gg.slug, gg.name_vi, gg.name_en, gg.description_vi,"
-    " gg.description_en, (SELECT count(*)" FROM_PLAIN WHERE_ACTIVE
-    " AND p.group_code = gg.code)"
-    " FROM product_groups gg WHERE (?10 IS NULL OR gg.slug = ?10)"
-    " ORDER BY gg.code";
+    "SELECT code, slug, name_vi, name_en, description_vi, description_en"
+    " FROM product_groups WHERE (?10 IS NULL OR slug = ?10) ORDER BY code";
 
-static enum err group_rows(struct db *db, const struct cat_env *env,
-                           const char *slug, cJSON *arr, struct err_ctx *ec)
+/* One pass over the active products, not one per group. */
+static const char group_counts_sql[] =
+    "SELECT p.group_code, count(*)" FROM_PLAIN WHERE_ACTIVE
+    " GROUP BY p.group_code";
+
+static enum err add_counts(struct db *db, const struct cat_env *env,
+                           cJSON *arr, struct err_ctx *ec)
 {
-    sqlite3_stmt *st = db_stmt(db, groups_sql, ec);
+    sqlite3_stmt *st = db_stmt(db, group_counts_sql, ec);
     struct cat_query q;
-    char url[200];
+    cJSON *g;
     int rc;
 
     if (st == NULL)
         return ERR_DB;
     cat_query_init(&q);
     bind_filters(st, env, &q, NULL);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int code = sqlite3_column_int(st, 0);
+        cJSON_ArrayForEach(g, arr)
+        {
+            if ((int)cJSON_GetNumberValue(cJSON_GetObjectItem(g, "code")) == code)
+                cJSON_SetNumberValue(cJSON_GetObjectItem(g, "count"),
+                                     sqlite3_column_int(st, 1));
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? ERR_OK : step_err(db, ec);
+}
+
+static enum err group_rows(struct db *db, const struct cat_env *env,
+                           const char *slug, int counts, cJSON *arr,
+                           struct err_ctx *ec)
+{
+    sqlite3_stmt *st = db_stmt(db, groups_sql, ec);
+    char url[200];
+    int rc;
+
+    if (st == NULL)
+        return ERR_DB;
     if (slug != NULL)
         sqlite3_bind_text(st, 10, slug, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -544,19 +627,21 @@ static enum err group_rows(struct db *db, const struct cat_env *env,
         add_text(g, "name_en", st, 3);
         add_text(g, "description_vi", st, 4);
         add_text(g, "description_en", st, 5);
-        cJSON_AddNumberToObject(g, "count", sqlite3_column_int(st, 6));
+        cJSON_AddNumberToObject(g, "count", 0);
         (void)snprintf(url, sizeof(url), "/nhom/%s", db_text(st, 1));
         cJSON_AddStringToObject(g, "url", url);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? ERR_OK : step_err(db, ec);
+    if (rc != SQLITE_DONE)
+        return step_err(db, ec);
+    return counts ? add_counts(db, env, arr, ec) : ERR_OK;
 }
 
-enum err cat_groups(struct db *db, const struct cat_env *env, cJSON **out,
-                    struct err_ctx *ec)
+enum err cat_groups(struct db *db, const struct cat_env *env, int counts,
+                    cJSON **out, struct err_ctx *ec)
 {
     cJSON *arr = cJSON_CreateArray();
-    enum err e = arr ? group_rows(db, env, NULL, arr, ec) : ERR_NOMEM;
+    enum err e = arr ? group_rows(db, env, NULL, counts, arr, ec) : ERR_NOMEM;
 
     if (e != ERR_OK) {
         cJSON_Delete(arr);
@@ -570,7 +655,7 @@ enum err cat_group(struct db *db, const struct cat_env *env, const char *slug,
                    cJSON **out, struct err_ctx *ec)
 {
     cJSON *arr = cJSON_CreateArray();
-    enum err e = arr ? group_rows(db, env, slug, arr, ec) : ERR_NOMEM;
+    enum err e = arr ? group_rows(db, env, slug, 0, arr, ec) : ERR_NOMEM;
 
     *out = NULL;
     if (e == ERR_OK && cJSON_GetArraySize(arr) == 0)

@@ -70,6 +70,13 @@ enum err cat_product(struct db *db, const struct cat_env *env,
                      const char *slug, cJSON **out,
                      struct err_ctx *ec) MUST_CHECK;
 
+/* cat_product_any: the same JSON for any product, public or not (a
+ * candidate, expired, hidden), with "public", "status", "hidden" and
+ * "producer_id"; for its producer and the office only. */
+enum err cat_product_any(struct db *db, const struct cat_env *env,
+                         const char *slug, cJSON **out,
+                         struct err_ctx *ec) MUST_CHECK;
+
 /* cat_related: up to n active products of the same group, the same
  * producer's first, without the product itself. */
 enum err cat_related(struct db *db, const struct cat_env *env,
@@ -80,9 +87,10 @@ enum err cat_related(struct db *db, const struct cat_env *env,
 enum err cat_featured(struct db *db, const struct cat_env *env, int n,
                       cJSON **out, struct err_ctx *ec) MUST_CHECK;
 
-/* cat_groups: the six groups with their count of active products. */
-enum err cat_groups(struct db *db, const struct cat_env *env, cJSON **out,
-                    struct err_ctx *ec) MUST_CHECK;
+/* cat_groups: the six groups, with their count of active products when
+ * counts is set (one pass over the catalog). */
+enum err cat_groups(struct db *db, const struct cat_env *env, int counts,
+                    cJSON **out, struct err_ctx *ec) MUST_CHECK;
 enum err cat_group(struct db *db, const struct cat_env *env,
                    const char *slug, cJSON **out,
                    struct err_ctx *ec) MUST_CHECK;

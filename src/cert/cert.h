@@ -9,8 +9,11 @@
 #ifndef OCOP_CERT_H
 #define OCOP_CERT_H
 
+#include "audit/audit.h"
 #include "core/err.h"
 #include "db/db.h"
+
+#include <cjson/cJSON.h>
 
 #include <stdint.h>
 #include <time.h>
@@ -58,5 +61,54 @@ int cert_rerating_open(const char *expires_on, const char *today);
  * transaction. *id_out (may be NULL) gets the new id. */
 enum err cert_insert(struct db *db, const struct cert_new *c, int64_t *id_out,
                      struct err_ctx *ec) MUST_CHECK;
+
+/* An evaluation by a council: the score decides the stars. */
+struct cert_evaluation {
+    int64_t product_id;
+    double score;          /* 0..100, may have decimals */
+    double part_a, part_b, part_c; /* < 0 when not given */
+    const char *level;     /* national | province | district */
+    const char *decision_no;
+    const char *decision_date; /* YYYY-MM-DD: the certificate's issue date */
+    const char *legal_basis;   /* 148/2023, 148+1489, 26/2026 ... */
+};
+
+/* cert_evaluate: validates and records an evaluation. With 50 points or
+ * more it issues a certificate (stars from the score, expiry 36 months
+ * after the decision) that supersedes the current one, and a candidate
+ * becomes certified; below 50 the current certificate ends (revoked with
+ * the reason "re-rated below 50"). *out gets the evaluation with its
+ * certificate. Call inside a transaction. Errors: ERR_UNPROCESSABLE with
+ * an i18n key and field. */
+enum err cert_evaluate(struct db *db, const struct actor *who,
+                       const struct cert_evaluation *ev, cJSON **out,
+                       struct err_ctx *ec) MUST_CHECK;
+
+/* cert_revoke: ends a certificate for a reason (office only); ERR_CONFLICT
+ * when already revoked or not current. */
+enum err cert_revoke(struct db *db, const struct actor *who, int64_t cert_id,
+                     const char *reason, const char *today,
+                     struct err_ctx *ec) MUST_CHECK;
+
+/* cert_history: every evaluation and certificate of a product, newest
+ * first, for the office. */
+enum err cert_history(struct db *db, int64_t product_id, const char *today,
+                      cJSON **out, struct err_ctx *ec) MUST_CHECK;
+
+/* cert_expiring: current certificates that expire within days of today,
+ * and those already expired (newest expiry first). */
+enum err cert_expiring(struct db *db, const char *today, int days,
+                       cJSON **out, struct err_ctx *ec) MUST_CHECK;
+
+/* cert_by_id: {"id","product_id","status",...} or ERR_NOTFOUND. */
+enum err cert_by_id(struct db *db, int64_t id, const char *today, cJSON **out,
+                    struct err_ctx *ec) MUST_CHECK;
+
+/* cert_evaluations: every evaluation of a product, newest first, for the
+ * office: [{"id","score","part_a","part_b","part_c" (null when not
+ * given),"stars","level","decision_no","decision_date","legal_basis",
+ * "certificate_id" (or null),"actor","created_at"}]. */
+enum err cert_evaluations(struct db *db, int64_t product_id, cJSON **out,
+                          struct err_ctx *ec) MUST_CHECK;
 
 #endif

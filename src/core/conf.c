@@ -10,16 +10,18 @@
 
 enum key {
     K_DB, K_LISTEN, K_THEME, K_THEMES_DIR, K_CATALOG_DIR, K_BASE_URL,
-    K_THREADS, K_LOG_LEVEL, K_COUNT
+    K_THREADS, K_LOG_LEVEL, K_IDLE, K_MAX, K_MEDIA, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
     "db.path",  "listen",   "theme",   "themes.dir",
     "catalog.dir", "base_url", "threads", "log.level",
+    "session.idle_s", "session.max_s", "media.dir",
 };
 static const char *const env_names[K_COUNT] = {
     "OCOP_DB_PATH",  "OCOP_LISTEN",   "OCOP_THEME",   "OCOP_THEMES_DIR",
     "OCOP_CATALOG_DIR", "OCOP_BASE_URL", "OCOP_THREADS", "OCOP_LOG_LEVEL",
+    "OCOP_SESSION_IDLE_S", "OCOP_SESSION_MAX_S", "OCOP_MEDIA_DIR",
 };
 
 void conf_defaults(struct conf *c)
@@ -32,6 +34,8 @@ void conf_defaults(struct conf *c)
     (void)snprintf(c->themes_dir, sizeof(c->themes_dir), "themes");
     (void)snprintf(c->catalog_dir, sizeof(c->catalog_dir), "catalog");
     (void)snprintf(c->log_level, sizeof(c->log_level), "info");
+    c->session_idle_s = 2 * 3600;
+    c->session_max_s = 12 * 3600;
 }
 
 static int key_index(const char *key)
@@ -73,17 +77,18 @@ static enum err parse_listen(struct conf *c, const char *v,
     return ERR_OK;
 }
 
-static enum err parse_threads(struct conf *c, const char *v,
-                              struct err_ctx *ec)
+static enum err parse_int(int *out, const char *key, const char *v, long lo,
+                          long hi, struct err_ctx *ec)
 {
     char *end;
     long n;
 
     errno = 0;
     n = strtol(v, &end, 10);
-    if (errno != 0 || *end != '\0' || n < 0 || n > 256)
-        return err_set(ec, ERR_INVALID, "threads: expected 0..256, got %s", v);
-    c->threads = (int)n;
+    if (errno != 0 || *end != '\0' || n < lo || n > hi)
+        return err_set(ec, ERR_INVALID, "%s: expected %ld..%ld, got %s", key,
+                       lo, hi, v);
+    *out = (int)n;
     return ERR_OK;
 }
 
@@ -106,7 +111,12 @@ enum err conf_set(struct conf *c, const char *key, const char *v,
     case K_BASE_URL:
         e = copy_value(c->base_url, sizeof(c->base_url), v, key, ec);
         break;
-    case K_THREADS: e = parse_threads(c, v, ec); break;
+    case K_THREADS: e = parse_int(&c->threads, key, v, 0, 256, ec); break;
+    case K_IDLE: e = parse_int(&c->session_idle_s, key, v, 1, 86400 * 30, ec); break;
+    case K_MAX: e = parse_int(&c->session_max_s, key, v, 1, 86400 * 90, ec); break;
+    case K_MEDIA:
+        e = copy_value(c->media_dir, sizeof(c->media_dir), v, key, ec);
+        break;
     case K_LOG_LEVEL:
         e = copy_value(c->log_level, sizeof(c->log_level), v, key, ec);
         break;
@@ -178,6 +188,12 @@ enum err conf_finish(struct conf *c, struct err_ctx *ec)
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         c->threads = cores > 0 ? (int)(cores < 64 ? cores : 64) : 2;
     }
+    if (c->media_dir[0] == '\0') {
+        const char *slash = strrchr(c->db_path, '/');
+        int dir_len = slash ? (int)(slash - c->db_path) : 1;
+        (void)snprintf(c->media_dir, sizeof(c->media_dir), "%.*s/media",
+                       dir_len, slash ? c->db_path : ".");
+    }
     if (c->base_url[0] == '\0')
         (void)snprintf(c->base_url, sizeof(c->base_url), "http://%s:%d",
                        c->listen_host, c->listen_port);
@@ -195,7 +211,7 @@ enum err conf_finish(struct conf *c, struct err_ctx *ec)
 void conf_print(const struct conf *c, FILE *out)
 {
     static const char *const src_names[] = {"default", "file", "env", "flag"};
-    char listen[300], threads[16];
+    char listen[300], threads[16], idle[16], max[16];
     const char *values[K_COUNT];
     int k;
 
@@ -210,6 +226,11 @@ void conf_print(const struct conf *c, FILE *out)
     values[K_BASE_URL] = c->base_url;
     values[K_THREADS] = threads;
     values[K_LOG_LEVEL] = c->log_level;
+    (void)snprintf(idle, sizeof(idle), "%d", c->session_idle_s);
+    (void)snprintf(max, sizeof(max), "%d", c->session_max_s);
+    values[K_IDLE] = idle;
+    values[K_MAX] = max;
+    values[K_MEDIA] = c->media_dir;
     for (k = 0; k < K_COUNT; k++)
         fprintf(out, "%s = %s\t# %s\n", key_names[k], values[k],
                 src_names[c->src[k]]);

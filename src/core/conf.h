@@ -5,9 +5,10 @@
  *   each value came from (--print-config).
  * Does not own: parsing subcommands (ocop.c).
  * Keys: db.path, listen, theme, themes.dir, catalog.dir, base_url,
- *   threads, log.level. Environment: OCOP_DB_PATH, OCOP_LISTEN,
- *   OCOP_THEME, OCOP_THEMES_DIR, OCOP_CATALOG_DIR, OCOP_BASE_URL,
- *   OCOP_THREADS, OCOP_LOG_LEVEL; OCOP_CONFIG names the file. */
+ *   threads, log.level, session.idle_s, session.max_s, media.dir.
+ *   Environment: OCOP_ and the key in capitals with "_" for "." (for
+ *   example OCOP_DB_PATH, OCOP_SESSION_IDLE_S); OCOP_CONFIG names the
+ *   file. */
 #ifndef OCOP_CONF_H
 #define OCOP_CONF_H
 
@@ -29,7 +30,10 @@ struct conf {
     char base_url[CONF_STR]; /* public origin, no trailing slash */
     int threads;             /* 0: one per core */
     char log_level[16];
-    enum conf_source src[8]; /* by key index, for --print-config */
+    int session_idle_s; /* a session unused this long ends */
+    int session_max_s;  /* and ends this long after sign-in anyway */
+    char media_dir[CONF_STR]; /* processed uploads (public) */
+    enum conf_source src[12]; /* by key index, for --print-config */
 };
 
 void conf_defaults(struct conf *c);

@@ -22,10 +22,18 @@ enum err {
     ERR_IO,       /* a file or socket operation failed */
     ERR_TOOBIG,   /* input larger than allowed */
     ERR_UPSTREAM, /* a remote service failed */
+    ERR_UNAUTHORIZED, /* no valid credentials */
+    ERR_FORBIDDEN,    /* credentials that may not do this */
+    ERR_RATELIMIT,    /* too many attempts; try later */
+    ERR_UNPROCESSABLE, /* well-formed but invalid values */
 };
 
+/* The message is for logs (English). key, when set, names the i18n
+ * message shown to the user, and field the input it is about. */
 struct err_ctx {
     char msg[256];
+    const char *key;
+    char field[64];
 };
 
 /* err_name: a stable lower-case name for logs and JSON codes. */
@@ -34,5 +42,10 @@ const char *err_name(enum err e);
 /* err_set: fill ec (when not NULL) with a formatted message; returns e. */
 enum err err_set(struct err_ctx *ec, enum err e, const char *fmt, ...)
     PRINTF_LIKE(3, 4);
+
+/* err_user: like err_set, and names the i18n key (a static string) and
+ * the field (may be NULL) for the user-facing message. */
+enum err err_user(struct err_ctx *ec, enum err e, const char *key,
+                  const char *field, const char *fmt, ...) PRINTF_LIKE(5, 6);
 
 #endif

@@ -221,8 +221,7 @@ enum err db_tx_run(struct db *db, const char *name, db_tx_fn fn, void *cls,
         if (e != ERR_OK)
             (void)exec_plain(db, "ROLLBACK", &ignored); /* keep first error */
     }
-    if (e != ERR_OK && e != ERR_INVALID && e != ERR_NOTFOUND &&
-        e != ERR_CONFLICT)
+    if (e == ERR_DB || e == ERR_BUSY || e == ERR_NOMEM || e == ERR_IO)
         log_msg(LOG_WARN, "db", "transaction %s failed: %s", name,
                 ec ? ec->msg : err_name(e));
     return e;

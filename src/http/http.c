@@ -3,8 +3,10 @@
 
 #include "assets/asset.h"
 #include "core/log.h"
+#include "http/upload.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -12,9 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #define GZIP_MIN_BYTES 512
+#define STOP_WAIT_S 120 /* for suspended requests at http_server_stop() */
 
 static const char csp[] =
     "default-src 'self'; img-src 'self' data:; style-src 'self';"
@@ -29,8 +34,11 @@ struct thread_slot {
 struct http_server {
     struct MHD_Daemon *d;
     struct http_config cfg;
-    pthread_mutex_t lock; /* guards slots */
+    pthread_mutex_t lock; /* guards slots, n_suspended, stopping */
+    pthread_cond_t resumed;
     struct thread_slot *slots;
+    int n_suspended; /* requests parked by http_suspend() */
+    int stopping;
     int port;
 };
 
@@ -56,7 +64,8 @@ static void *thread_ctx(struct http_server *s)
     return tl_ctx;
 }
 
-static struct http_req *req_new(struct MHD_Connection *conn,
+static struct http_req *req_new(struct http_server *s,
+                                struct MHD_Connection *conn,
                                 const char *method, const char *url)
 {
     struct http_req *req = calloc(1, sizeof(*req));
@@ -64,6 +73,7 @@ static struct http_req *req_new(struct MHD_Connection *conn,
 
     if (req == NULL)
         return NULL;
+    req->srv = s;
     req->conn = conn;
     arena_init(&req->arena, 16384);
     req->method = arena_strdup(&req->arena, method);
@@ -84,6 +94,9 @@ static void req_free(struct http_req *req)
 {
     if (req == NULL)
         return;
+    if (req->user_free != NULL)
+        req->user_free(req->user);
+    upload_release(req);
     sb_release(&req->body);
     arena_release(&req->arena);
     free(req);
@@ -111,28 +124,35 @@ static int has_body(const char *method)
            strcmp(method, "DELETE") != 0 && strcmp(method, "OPTIONS") != 0;
 }
 
-static void take_upload(struct http_req *req, const char *data, size_t *size)
-{
-    /* Past the limit the rest is read and dropped, so the handler can
-     * answer 413 with a proper body instead of a reset connection. */
-    if (!req->body_too_big && sb_add(&req->body, data, *size) != ERR_OK)
-        req->body_too_big = 1;
-    *size = 0;
-}
-
 static enum MHD_Result dispatch(struct http_server *s, struct http_req *req)
 {
     enum hres h;
 
     req->thread_ctx = thread_ctx(s);
+    req->suspending = 0;
     h = s->cfg.handler(s->cfg.cls, req);
-    if (req->replied)
+    if (req->replied || (h == H_OK && req->suspending))
         return MHD_YES;
     if (h != H_OK)
         log_msg(LOG_ERROR, "http", "%s %s: handler failed", req->method,
                 req->path);
     req->status = 500;
     return send_plain(req->conn, 500, "500 Internal Server Error\n");
+}
+
+/* body_begin: the policy of a body, asked before any of it is read; a
+ * body refused by its length is answered at once. */
+static enum MHD_Result body_begin(struct http_server *s, struct http_req *req)
+{
+    struct http_body_policy p = {.max_total = HTTP_MAX_BODY};
+
+    if (s->cfg.body_policy != NULL)
+        s->cfg.body_policy(s->cfg.cls, req, &p);
+    if (upload_begin(req, &p) != ERR_OK)
+        return send_plain(req->conn, 503, "503 Service Unavailable\n");
+    if (req->body_refused)
+        return dispatch(s, req);
+    return MHD_YES; /* the body comes in the next calls */
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
@@ -145,20 +165,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 
     (void)version;
     if (req == NULL) {
-        req = req_new(conn, method, url);
+        req = req_new(s, conn, method, url);
         if (req == NULL)
             return send_plain(conn, 503, "503 Service Unavailable\n");
         *con_cls = req;
         if (has_body(method))
-            return MHD_YES; /* the body comes in the next calls */
-        return dispatch(s, req);
+            return body_begin(s, req);
+        /* Answer in the next call: a response queued in the first call,
+         * before MHD knows the request has no body, makes it close the
+         * connection (no keep-alive). */
+        return MHD_YES;
     }
     if (*upload_size > 0) {
-        take_upload(req, upload, upload_size);
-        return MHD_YES;
+        size_t n = *upload_size;
+        *upload_size = 0;
+        return upload_take(req, upload, n) ? MHD_YES : MHD_NO;
     }
     if (req->replied)
         return MHD_YES;
+    upload_finish(req);
     return dispatch(s, req);
 }
 
@@ -184,6 +209,7 @@ enum err http_server_start(const struct http_config *cfg,
         return ERR_NOMEM;
     s->cfg = *cfg;
     pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->resumed, NULL);
     memset(&addr, 0, sizeof(addr));
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)cfg->port);
@@ -193,7 +219,9 @@ enum err http_server_start(const struct http_config *cfg,
                        cfg->host);
     }
     s->d = MHD_start_daemon(
-        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
+            MHD_ALLOW_SUSPEND_RESUME,
+        0, NULL, NULL,
         on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
@@ -216,20 +244,42 @@ int http_server_port(const struct http_server *s)
     return s->port;
 }
 
+/* wait_suspended: MHD must not stop with parked connections; their work
+ * finishes (bounded by the media worker's job size) and resumes them. */
+static void wait_suspended(struct http_server *s)
+{
+    struct timespec until;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += STOP_WAIT_S;
+    pthread_mutex_lock(&s->lock);
+    s->stopping = 1;
+    while (s->n_suspended > 0 &&
+           pthread_cond_timedwait(&s->resumed, &s->lock, &until) == 0)
+        ;
+    if (s->n_suspended > 0)
+        log_msg(LOG_ERROR, "http", "%d requests still suspended at stop",
+                s->n_suspended);
+    pthread_mutex_unlock(&s->lock);
+}
+
 void http_server_stop(struct http_server *s)
 {
     struct thread_slot *slot, *next;
 
     if (s == NULL)
         return;
-    if (s->d != NULL)
+    if (s->d != NULL) {
+        wait_suspended(s);
         MHD_stop_daemon(s->d);
+    }
     for (slot = s->slots; slot != NULL; slot = next) {
         next = slot->next;
         if (s->cfg.thread_fini != NULL)
             s->cfg.thread_fini(s->cfg.cls, slot->ctx);
         free(slot);
     }
+    pthread_cond_destroy(&s->resumed);
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
@@ -269,6 +319,68 @@ int http_arg_count(struct http_req *req)
 {
     return MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, NULL,
                                      NULL);
+}
+
+const char *http_field(const struct http_req *req, const char *name)
+{
+    int i;
+
+    for (i = 0; i < req->n_fields; i++)
+        if (strcmp(req->fields[i].name, name) == 0)
+            return req->fields[i].value;
+    return NULL;
+}
+
+enum err http_suspend(struct http_req *req)
+{
+    struct http_server *s = req->srv;
+
+    pthread_mutex_lock(&s->lock);
+    if (s->stopping) {
+        pthread_mutex_unlock(&s->lock);
+        return ERR_BUSY;
+    }
+    s->n_suspended++;
+    pthread_mutex_unlock(&s->lock);
+    req->suspending = 1;
+    MHD_suspend_connection(req->conn);
+    return ERR_OK;
+}
+
+void http_resume(struct http_req *req)
+{
+    struct http_server *s = req->srv;
+
+    /* req may be gone as soon as the connection is resumed. */
+    MHD_resume_connection(req->conn);
+    pthread_mutex_lock(&s->lock);
+    s->n_suspended--;
+    pthread_cond_broadcast(&s->resumed);
+    pthread_mutex_unlock(&s->lock);
+}
+
+const char *http_cookie(struct http_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *http_client_ip(struct http_req *req)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+        req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    char buf[INET6_ADDRSTRLEN] = "";
+
+    if (sa == NULL)
+        return "";
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+                  buf, sizeof(buf));
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6,
+                  &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf,
+                  sizeof(buf));
+    return arena_strdup(&req->arena, buf);
 }
 
 /* --- replies ------------------------------------------------------------- */
@@ -324,6 +436,12 @@ static void add_reply_headers(struct MHD_Response *r,
     if (gz)
         (void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING,
                                       "gzip");
+    if (rep->set_cookie != NULL)
+        (void)MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE,
+                                      rep->set_cookie);
+    if (rep->retry_after != NULL)
+        (void)MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER,
+                                      rep->retry_after);
 }
 
 enum hres http_send(struct http_req *req, const struct http_reply *rep)
@@ -351,21 +469,60 @@ enum hres http_send(struct http_req *req, const struct http_reply *rep)
     return H_OK;
 }
 
+enum hres http_send_fd(struct http_req *req, const struct http_reply *rep,
+                       int fd, uint64_t size)
+{
+    int not_modified = rep->etag != NULL && rep->status == 200 &&
+                       http_etag_matches(req, rep->etag);
+    struct MHD_Response *r;
+    enum MHD_Result ret;
+
+    if (not_modified) {
+        (void)close(fd); /* only read from */
+        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    } else {
+        r = MHD_create_response_from_fd64(size, fd);
+        if (r == NULL)
+            (void)close(fd);
+    }
+    if (r == NULL)
+        return H_FATAL;
+    add_reply_headers(r, rep, 0);
+    ret = MHD_queue_response(req->conn, not_modified ? 304 : rep->status, r);
+    MHD_destroy_response(r);
+    if (ret != MHD_YES)
+        return H_FATAL;
+    req->replied = 1;
+    req->status = not_modified ? 304 : rep->status;
+    return H_OK;
+}
+
 enum hres http_send_sb(struct http_req *req, unsigned status,
                        const char *content_type, const struct sb *body,
                        const char *cache_control)
 {
-    struct http_reply rep = {.status = status,
-                             .content_type = content_type,
-                             .body = sb_str(body),
-                             .len = body->len,
-                             .cache_control = cache_control};
+    struct http_reply extra = {.status = status,
+                               .content_type = content_type,
+                               .cache_control = cache_control};
+
+    return http_send_sb_with(req, &extra, body);
+}
+
+enum hres http_send_sb_with(struct http_req *req, const struct http_reply *extra,
+                            const struct sb *body)
+{
+    struct http_reply rep = *extra;
+    unsigned status = extra->status;
     unsigned char *gz = NULL;
     size_t gz_len = 0;
     char etag[48];
     enum hres h;
 
-    if (status == 200) {
+    rep.body = sb_str(body);
+    rep.len = body->len;
+    rep.gz = NULL;
+    rep.etag = NULL;
+    if (status == 200 && extra->set_cookie == NULL) {
         http_etag_of(body->buf, body->len, etag, sizeof(etag));
         rep.etag = etag;
     }

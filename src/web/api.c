@@ -158,7 +158,7 @@ enum hres api_groups(struct ctx *c)
 
     if (cached(c))
         return H_OK;
-    e = cat_groups(c->w->db, &c->env, &res, &ec);
+    e = cat_groups(c->w->db, &c->env, 1, &res, &ec);
     return wrap_items(c, e, res, &ec);
 }
 

@@ -97,6 +97,8 @@ enum err app_new(const struct conf *conf, struct app **out,
         app->cache = page_cache_new();
         e = app->cache ? ERR_OK : ERR_NOMEM;
     }
+    if (e == ERR_OK)
+        e = web_photos_start(app, ec);
     if (e != ERR_OK) {
         app_free(app);
         return e;
@@ -109,6 +111,7 @@ void app_free(struct app *app)
 {
     if (app == NULL)
         return;
+    web_photos_stop(app);
     tmpl_set_free(app->theme.tmpl);
     asset_store_free(app->theme.stat);
     i18n_free(app->theme.i18n);
@@ -175,12 +178,24 @@ enum hres web_fail(struct ctx *c, unsigned status, const char *code,
 
 enum hres web_fail_err(struct ctx *c, enum err e, const struct err_ctx *ec)
 {
+    const char *key = ec ? ec->key : NULL;
+
     switch (e) {
-    case ERR_NOTFOUND: return web_fail(c, 404, "not_found", "err_not_found");
-    case ERR_INVALID: return web_fail(c, 400, "invalid", "err_invalid");
-    case ERR_TOOBIG: return web_fail(c, 413, "too_big", "err_too_big");
-    case ERR_CONFLICT: return web_fail(c, 409, "conflict", "err_conflict");
+    case ERR_NOTFOUND:
+        return web_fail(c, 404, "not_found", key ? key : "err_not_found");
+    case ERR_INVALID: return web_fail(c, 400, "invalid", key ? key : "err_invalid");
+    case ERR_TOOBIG: return web_fail(c, 413, "too_big", key ? key : "err_too_big");
+    case ERR_CONFLICT:
+        return web_fail(c, 409, "conflict", key ? key : "err_conflict");
     case ERR_BUSY: return web_fail(c, 503, "busy", "err_busy");
+    case ERR_UNAUTHORIZED:
+        return web_fail(c, 401, "unauthorized", key ? key : "err_unauthorized");
+    case ERR_FORBIDDEN:
+        return web_fail(c, 403, "forbidden", key ? key : "err_forbidden");
+    case ERR_RATELIMIT:
+        return web_fail(c, 429, "rate_limited", key ? key : "err_rate_limited");
+    case ERR_UNPROCESSABLE:
+        return web_fail(c, 422, "invalid_value", key ? key : "err_invalid");
     default: break;
     }
     log_msg(LOG_ERROR, "web", "%s %s: %s: %s", c->req->method, c->req->path,
@@ -284,57 +299,185 @@ static enum hres healthz(struct ctx *c)
 
 typedef enum hres (*route_fn)(struct ctx *c);
 
+enum need {
+    NEED_NONE,     /* anyone */
+    NEED_USER,     /* any signed-in account or API key */
+    NEED_EDITOR,   /* an admin or a producer account */
+    NEED_ADMIN,    /* the programme office */
+};
+
 struct route {
+    const char *method;
     const char *path; /* exact path, or a prefix ending in "/" */
-    int prefix;       /* 1: one more path segment follows */
+    int prefix;       /* 1: one more path segment follows; 2: a path */
+    enum need need;
     route_fn fn;
 };
 
-/* Every route here is read-only (GET/HEAD); writes come with accounts. */
 static const struct route routes[] = {
-    {"/", 0, page_home},
-    {"/san-pham", 0, page_products},
-    {"/san-pham/", 1, page_product},
-    {"/nhom/", 1, page_group},
-    {"/nha-san-xuat", 0, page_producers},
-    {"/nha-san-xuat/", 1, page_producer},
-    {"/qr/", 1, page_qr},
-    {"/sitemap.xml", 0, page_sitemap},
-    {"/robots.txt", 0, page_robots},
-    {"/healthz", 0, healthz},
-    {"/favicon.ico", 0, favicon},
-    {"/static/", 2, serve_static},
-    {"/media/", 2, serve_media},
-    {"/api/v1/products", 0, api_products},
-    {"/api/v1/products/", 1, api_product},
-    {"/api/v1/producers", 0, api_producers},
-    {"/api/v1/producers/", 1, api_producer},
-    {"/api/v1/groups", 0, api_groups},
-    {"/api/v1/places", 0, api_places},
-    {"/api/v1/suggest", 0, api_suggest},
+    {"GET", "/", 0, NEED_NONE, page_home},
+    {"GET", "/san-pham", 0, NEED_NONE, page_products},
+    {"GET", "/san-pham/", 1, NEED_NONE, page_product},
+    {"GET", "/nhom/", 1, NEED_NONE, page_group},
+    {"GET", "/nha-san-xuat", 0, NEED_NONE, page_producers},
+    {"GET", "/nha-san-xuat/", 1, NEED_NONE, page_producer},
+    {"GET", "/qr/", 1, NEED_NONE, page_qr},
+    {"GET", "/sitemap.xml", 0, NEED_NONE, page_sitemap},
+    {"GET", "/robots.txt", 0, NEED_NONE, page_robots},
+    {"GET", "/healthz", 0, NEED_NONE, healthz},
+    {"GET", "/favicon.ico", 0, NEED_NONE, favicon},
+    {"GET", "/static/", 2, NEED_NONE, serve_static},
+    {"GET", "/media/u/", 1, NEED_NONE, media_serve_upload},
+    {"GET", "/media/", 2, NEED_NONE, serve_media},
+    {"GET", "/dang-nhap", 0, NEED_NONE, page_login},
+    {"POST", "/dang-nhap", 0, NEED_NONE, page_login_post},
+    {"POST", "/dang-xuat", 0, NEED_USER, page_logout_post},
+    {"GET", "/dat-lai-mat-khau/", 1, NEED_NONE, page_reset},
+    {"POST", "/dat-lai-mat-khau/", 1, NEED_NONE, page_reset_post},
+    {"GET", "/tai-khoan", 0, NEED_USER, page_account},
+    {"POST", "/tai-khoan/mat-khau", 0, NEED_USER, page_password_post},
+    {"GET", "/quan-ly", 0, NEED_EDITOR, page_portal},
+    {"GET", "/quan-ly/san-pham/", 1, NEED_EDITOR, page_edit},
+    {"POST", "/quan-ly/san-pham/", 1, NEED_EDITOR, page_edit_post},
+    {"POST", "/quan-ly/san-pham/*/hoan-tac", 0, NEED_EDITOR, page_undo_post},
+    {"GET", "/quan-ly/san-pham/*/anh", 0, NEED_EDITOR, page_photos},
+    {"POST", "/quan-ly/san-pham/*/anh", 0, NEED_EDITOR, page_photos_post},
+    {"POST", "/quan-ly/san-pham/*/anh/*", 0, NEED_EDITOR, page_photo_action},
+    {"GET", "/api/v1/products", 0, NEED_NONE, api_products},
+    {"GET", "/api/v1/products/", 1, NEED_NONE, api_product},
+    {"GET", "/api/v1/producers", 0, NEED_NONE, api_producers},
+    {"GET", "/api/v1/producers/", 1, NEED_NONE, api_producer},
+    {"GET", "/api/v1/groups", 0, NEED_NONE, api_groups},
+    {"GET", "/api/v1/places", 0, NEED_NONE, api_places},
+    {"GET", "/api/v1/suggest", 0, NEED_NONE, api_suggest},
+    {"PATCH", "/api/v1/products/", 1, NEED_EDITOR, api_product_patch},
+    {"POST", "/api/v1/products/*/photos", 0, NEED_EDITOR, api_photos_post},
+    {"PATCH", "/api/v1/products/*/photos/*", 0, NEED_EDITOR, api_photo_patch},
+    {"DELETE", "/api/v1/products/*/photos/*", 0, NEED_EDITOR,
+     api_photo_delete},
+    {"GET", "/api/v1/products/*/history", 0, NEED_EDITOR, api_product_history},
+    {"POST", "/api/v1/products/*/undo", 0, NEED_EDITOR, api_product_undo},
+    {"POST", "/api/v1/products/*/evaluations", 0, NEED_ADMIN,
+     api_evaluation_post},
+    {"GET", "/api/v1/products/*/certificates", 0, NEED_EDITOR,
+     api_certificates},
+    {"POST", "/api/v1/certificates/*/revoke", 0, NEED_ADMIN, api_revoke_post},
+    /* the programme office (admin*.c) */
+    {"GET", "/quan-tri", 0, NEED_ADMIN, page_admin},
+    {"GET", "/quan-tri/nha-san-xuat", 0, NEED_ADMIN, page_admin_producers},
+    {"POST", "/quan-tri/nha-san-xuat", 0, NEED_ADMIN,
+     page_admin_producer_create},
+    {"GET", "/quan-tri/nha-san-xuat/", 1, NEED_ADMIN, page_admin_producer},
+    {"POST", "/quan-tri/nha-san-xuat/", 1, NEED_ADMIN,
+     page_admin_producer_update},
+    {"POST", "/quan-tri/nha-san-xuat/*/tai-khoan", 0, NEED_ADMIN,
+     page_admin_producer_account},
+    {"POST", "/quan-tri/nha-san-xuat/*/lien-ket", 0, NEED_ADMIN,
+     page_admin_producer_link},
+    {"GET", "/quan-tri/ung-vien", 0, NEED_ADMIN, page_admin_candidates},
+    {"POST", "/quan-tri/ung-vien", 0, NEED_ADMIN,
+     page_admin_candidate_register},
+    {"POST", "/quan-tri/ung-vien/*/buoc", 0, NEED_ADMIN,
+     page_admin_candidate_step},
+    {"GET", "/quan-tri/san-pham/", 1, NEED_ADMIN, page_admin_product},
+    {"POST", "/quan-tri/san-pham/*/danh-gia", 0, NEED_ADMIN,
+     page_admin_evaluate},
+    {"POST", "/quan-tri/san-pham/*/an", 0, NEED_ADMIN, page_admin_hide},
+    {"GET", "/quan-tri/chung-nhan", 0, NEED_ADMIN, page_admin_certs},
+    {"POST", "/quan-tri/chung-nhan/*/thu-hoi", 0, NEED_ADMIN,
+     page_admin_revoke},
+    {"GET", "/quan-tri/nhat-ky", 0, NEED_ADMIN, page_admin_audit},
+    {"GET", "/quan-tri/tai-khoan", 0, NEED_ADMIN, page_admin_users},
+    {"POST", "/quan-tri/tai-khoan", 0, NEED_ADMIN, page_admin_user_create},
+    {"POST", "/quan-tri/tai-khoan/*/dat-lai", 0, NEED_ADMIN,
+     page_admin_user_reset},
+    {"POST", "/quan-tri/tai-khoan/*/khoa", 0, NEED_ADMIN,
+     page_admin_user_disable},
+    {"GET", "/quan-tri/khoa-api", 0, NEED_ADMIN, page_admin_keys},
+    {"POST", "/quan-tri/khoa-api", 0, NEED_ADMIN, page_admin_key_create},
+    {"POST", "/quan-tri/khoa-api/*/thu-hoi", 0, NEED_ADMIN,
+     page_admin_key_revoke},
 };
 
-/* find_route: prefix 1 takes one segment, prefix 2 a relative path. */
-static const struct route *find_route(const char *path, const char **rest)
+/* pattern_matches: "*" in the pattern takes one path segment; the first
+ * two are kept in args. */
+static int pattern_matches(struct arena *a, const char *pat, const char *path,
+                           const char **args)
 {
+    int k = 0;
+
+    while (*pat != '\0' && *path != '\0') {
+        if (*pat == '*') {
+            const char *end = strchr(path, '/');
+            size_t n = end ? (size_t)(end - path) : strlen(path);
+            if (n == 0)
+                return 0;
+            if (k < 2)
+                args[k++] = arena_strndup(a, path, n);
+            path += n;
+            pat++;
+            continue;
+        }
+        if (*pat++ != *path++)
+            return 0;
+    }
+    return *pat == '\0' && *path == '\0';
+}
+
+static int path_matches(const struct route *r, struct ctx *c,
+                        const char **rest)
+{
+    const char *path = c->req->path;
+    size_t n = strlen(r->path);
+
+    if (strchr(r->path, '*') != NULL) {
+        *rest = "";
+        if (!pattern_matches(&c->req->arena, r->path, path, c->args))
+            return 0;
+        *rest = c->args[0];
+        return 1;
+    }
+    if (r->prefix == 0) {
+        *rest = "";
+        return strcmp(path, r->path) == 0;
+    }
+    if (strncmp(path, r->path, n) != 0 || path[n] == '\0')
+        return 0;
+    if (r->prefix == 1 && strchr(path + n, '/') != NULL)
+        return 0;
+    *rest = path + n;
+    return 1;
+}
+
+/* find_route: the route for path and method; *path_known is set when the
+ * path exists under another method (405, not 404). */
+static const struct route *find_route(struct ctx *c, const char **rest,
+                                      int *path_known)
+{
+    const char *method = c->req->method;
+    const char *m = strcmp(method, "HEAD") == 0 ? "GET" : method;
     size_t i;
 
+    *path_known = 0;
     for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-        const struct route *r = &routes[i];
-        size_t n = strlen(r->path);
-        if (r->prefix == 0 && strcmp(path, r->path) == 0) {
-            *rest = "";
-            return r;
-        }
-        if (r->prefix == 0 || strncmp(path, r->path, n) != 0 ||
-            path[n] == '\0')
+        if (!path_matches(&routes[i], c, rest))
             continue;
-        if (r->prefix == 1 && strchr(path + n, '/') != NULL)
-            continue;
-        *rest = path + n;
-        return r;
+        if (strcmp(routes[i].method, m) == 0)
+            return &routes[i];
+        *path_known = 1;
     }
     return NULL;
+}
+
+void app_print_routes(FILE *out)
+{
+    static const char *const needs[] = {"public", "user", "editor", "admin"};
+    size_t i;
+
+    for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+        fprintf(out, "%s\t%s%s\t%s\n", routes[i].method, routes[i].path,
+                routes[i].prefix == 1 ? "*" : routes[i].prefix == 2 ? "**" : "",
+                needs[routes[i].need]);
 }
 
 static void ctx_lang(struct ctx *c)
@@ -356,25 +499,80 @@ static const char *media_url_of(void *cls, const char *file)
     return asset_url(cls, file);
 }
 
+/* resolve_principal: a bearer API key, else a session cookie, else the
+ * public. A wrong key is an error; a stale cookie is just the public. */
+static enum err resolve_principal(struct ctx *c, struct err_ctx *ec)
+{
+    const char *authz = http_header(c->req, "Authorization");
+    const char *cookie = http_cookie(c->req, WEB_SESSION_COOKIE);
+    struct auth_limits lim = {c->app->conf->session_idle_s,
+                              c->app->conf->session_max_s};
+    enum err e;
+
+    if (authz != NULL) {
+        if (strncmp(authz, "Bearer ", 7) != 0)
+            return err_user(ec, ERR_UNAUTHORIZED, "err_api_key", NULL,
+                            "not a bearer token");
+        c->by_api_key = 1;
+        return auth_apikey(c->w->db, authz + 7, &c->who, ec);
+    }
+    if (cookie == NULL)
+        return ERR_OK;
+    e = auth_session(c->w->db, cookie, &lim, time(NULL), &c->who, ec);
+    return e == ERR_UNAUTHORIZED ? ERR_OK : e;
+}
+
+static int is_write(const char *method)
+{
+    return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+/* guard: role and CSRF checks before the handler runs. */
+static enum hres guard(struct ctx *c, const struct route *r, int *ok)
+{
+    int signed_in = c->who.role != ROLE_PUBLIC;
+
+    *ok = 0;
+    if (r->need != NEED_NONE && !signed_in)
+        return c->is_api ? web_fail(c, 401, "unauthorized", "err_unauthorized")
+                         : web_redirect_login(c);
+    if ((r->need == NEED_ADMIN && c->who.role != ROLE_ADMIN) ||
+        (r->need == NEED_EDITOR && c->who.role != ROLE_ADMIN &&
+         c->who.role != ROLE_PRODUCER))
+        return web_fail(c, 403, "forbidden", "err_forbidden");
+    /* Forms carry the session's CSRF token; API calls made with the
+     * session cookie send it as X-CSRF-Token. Bearer keys need none. The
+     * public forms (sign-in, reset) check their own double-submit token. */
+    if (is_write(c->req->method) && r->need != NEED_NONE && !c->by_api_key &&
+        !web_csrf_ok(c))
+        return web_fail(c, 403, "csrf", "err_csrf");
+    *ok = 1;
+    return H_OK;
+}
+
 static enum hres route_request(struct ctx *c)
 {
     struct param_error pe;
     const struct route *r;
-    struct err_ctx ec;
+    struct err_ctx ec = {0};
+    int path_known = 0, ok = 0;
+    enum hres h;
     enum err e;
 
     if (!params_check_request(c, &pe))
         return web_fail(c, 400, pe.code, pe.msg_key);
     e = db_catalog_version(c->w->db, &c->version, &ec);
+    if (e == ERR_OK)
+        e = resolve_principal(c, &ec);
     if (e != ERR_OK)
         return web_fail_err(c, e, &ec);
-    r = find_route(c->req->path, &c->rest);
+    r = find_route(c, &c->rest, &path_known);
+    if (r == NULL && path_known)
+        return web_fail(c, 405, "method_not_allowed", "err_method");
     if (r == NULL)
         return page_not_found(c);
-    if (strcmp(c->req->method, "GET") != 0 &&
-        strcmp(c->req->method, "HEAD") != 0)
-        return web_fail(c, 405, "method_not_allowed", "err_method");
-    return r->fn(c);
+    h = guard(c, r, &ok);
+    return ok ? r->fn(c) : h;
 }
 
 enum hres app_handle(void *cls, struct http_req *req)
@@ -388,7 +586,10 @@ enum hres app_handle(void *cls, struct http_req *req)
     c.env.today = c.today;
     c.env.media_url = media_url_of;
     c.env.media_cls = app->media;
+    c.ip = http_client_ip(req);
     if (c.w == NULL)
         return web_fail(&c, 503, "busy", "err_busy");
+    if (req->body_refused)
+        return web_refuse_body(&c);
     return route_request(&c);
 }

@@ -17,6 +17,7 @@
 #include "tmpl/tmpl.h"
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 
 struct page_cache;
 
@@ -32,6 +33,7 @@ struct app {
     struct theme theme;
     struct asset_store *media; /* /media/ */
     struct page_cache *cache;
+    struct mworker *media_worker; /* photo processing (web/photos.c) */
 };
 
 struct worker {
@@ -44,8 +46,17 @@ enum err app_new(const struct conf *conf, struct app **out,
                  struct err_ctx *ec) MUST_CHECK;
 void app_free(struct app *app);
 
+/* app_print_routes: the routing table, one "METHOD\tPATH\tNEED" line each
+ * ("*" is one path segment, "**" a path), for `ocop routes` and the
+ * authorization tests. */
+void app_print_routes(FILE *out);
+
 /* http glue */
 enum hres app_handle(void *cls, struct http_req *req);
+/* web_body_policy: photo uploads are streamed multipart bodies of up to
+ * 100 MB (web/photos.c); other bodies keep http's defaults. */
+void web_body_policy(void *cls, struct http_req *req,
+                     struct http_body_policy *p);
 void *app_thread_init(void *cls);
 void app_thread_fini(void *cls, void *thread_ctx);
 

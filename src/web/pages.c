@@ -268,11 +268,14 @@ enum hres page_products(struct ctx *c)
 enum hres page_group(struct ctx *c)
 {
     struct err_ctx ec;
+    const char *key;
     cJSON *g = NULL;
     enum err e;
 
     if (!params_valid_slug(c->rest))
         return page_not_found(c);
+    if (cached(c, &key))
+        return H_OK;
     e = cat_group(c->w->db, &c->env, c->rest, &g, &ec);
     if (e != ERR_OK)
         return e == ERR_NOTFOUND ? page_not_found(c) : web_fail_err(c, e, &ec);
@@ -313,6 +316,7 @@ enum hres page_home(struct ctx *c)
     place_links(c, places);
     cJSON_AddItemToObject(m, "featured", featured);
     cJSON_AddItemToObject(m, "places", places);
+    cJSON_AddItemToObject(m, "groups", view_groups_list(c, 1));
     cJSON_AddBoolToObject(m, "is_home", 1);
     cJSON_AddStringToObject(m, "form_action", view_url(c, "/san-pham"));
     {

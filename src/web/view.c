@@ -7,6 +7,7 @@
 #include "core/log.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char html_type[] = "text/html; charset=utf-8";
@@ -149,6 +150,72 @@ static void view_variants(struct ctx *c, cJSON *p)
         add_str(v, "price_text", money_text(c, cJSON_GetObjectItem(v, "price_vnd")));
 }
 
+static cJSON *string_n(const char *s, size_t n)
+{
+    char *copy = strndup(s, n);
+    cJSON *j = cJSON_CreateString(copy ? copy : "");
+
+    free(copy);
+    return j;
+}
+
+/* add_block: closes the pending paragraph or list into blocks. */
+static void add_block(cJSON *blocks, struct sb *para, cJSON **list)
+{
+    cJSON *b;
+
+    if (para->len > 0) {
+        b = cJSON_CreateObject();
+        cJSON_AddStringToObject(b, "text", sb_str(para));
+        cJSON_AddItemToArray(blocks, b);
+        sb_reset(para);
+    }
+    if (*list != NULL) {
+        b = cJSON_CreateObject();
+        cJSON_AddBoolToObject(b, "list", 1);
+        cJSON_AddItemToObject(b, "items", *list);
+        cJSON_AddItemToArray(blocks, b);
+        *list = NULL;
+    }
+}
+
+/* description_blocks: plain paragraphs (blank lines between them) and
+ * simple lists (lines starting "- " or "* "). The text stays text: the
+ * template escapes it, so markup typed by a producer shows as typed. */
+static void add_description_blocks(cJSON *p)
+{
+    const char *d = str_of(p, "description"), *line, *nl;
+    cJSON *blocks = cJSON_AddArrayToObject(p, "description_blocks"), *list = NULL;
+    struct sb para;
+    enum err e = ERR_OK;
+
+    sb_init(&para, 1 << 20);
+    for (line = d ? d : ""; *line != '\0' && e == ERR_OK; line = nl ? nl + 1 : "") {
+        size_t n;
+        nl = strchr(line, '\n');
+        n = nl ? (size_t)(nl - line) : strlen(line);
+        while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\r'))
+            n--;
+        if (n == 0) {
+            add_block(blocks, &para, &list);
+        } else if (n > 2 && (line[0] == '-' || line[0] == '*') && line[1] == ' ') {
+            if (para.len > 0)
+                add_block(blocks, &para, &list);
+            if (list == NULL)
+                list = cJSON_CreateArray();
+            cJSON_AddItemToArray(list, string_n(line + 2, n - 2));
+        } else {
+            if (list != NULL)
+                add_block(blocks, &para, &list);
+            e = para.len ? sb_addc(&para, ' ') : ERR_OK;
+            if (e == ERR_OK)
+                e = sb_add(&para, line, n);
+        }
+    }
+    add_block(blocks, &para, &list);
+    sb_release(&para);
+}
+
 void view_product(struct ctx *c, cJSON *p)
 {
     const cJSON *stars = cJSON_GetObjectItem(p, "stars");
@@ -168,6 +235,7 @@ void view_product(struct ctx *c, cJSON *p)
     view_certificate(c, cJSON_GetObjectItem(p, "certificate"));
     view_photos(c, p);
     view_variants(c, p);
+    add_description_blocks(p);
 }
 
 void view_products(struct ctx *c, cJSON *arr)
@@ -215,11 +283,22 @@ static void add_lang_links(struct ctx *c, cJSON *page, const char *path)
     add_str(page, "switch_lang", c->lang == LANG_EN ? "vi" : "en");
 }
 
+cJSON *view_groups_list(struct ctx *c, int counts)
+{
+    cJSON *groups = NULL;
+    struct err_ctx ec;
+
+    if (c->w == NULL ||
+        cat_groups(c->w->db, &c->env, counts, &groups, &ec) != ERR_OK)
+        return NULL;
+    view_groups(c, groups);
+    return groups;
+}
+
 cJSON *view_new(struct ctx *c, const char *title, const char *description,
                 const char *canonical_path)
 {
     cJSON *m = cJSON_CreateObject(), *page, *site, *groups = NULL;
-    struct err_ctx ec;
 
     if (m == NULL)
         return NULL;
@@ -244,10 +323,30 @@ cJSON *view_new(struct ctx *c, const char *title, const char *description,
                              ? str_of(c->app->theme.assets, "img_og_png")
                              : "/favicon.ico"));
     add_lang_links(c, page, canonical_path);
-    if (c->w && cat_groups(c->w->db, &c->env, &groups, &ec) == ERR_OK) {
-        view_groups(c, groups);
+    groups = view_groups_list(c, 0);
+    if (groups != NULL)
         cJSON_AddItemToObject(m, "nav_groups", groups);
-    }
+    return m;
+}
+
+cJSON *view_private_new(struct ctx *c, const char *title, const char *path)
+{
+    cJSON *m = view_new(c, title, title, path), *me;
+    char key[32];
+
+    if (m == NULL)
+        return NULL;
+    me = cJSON_AddObjectToObject(m, "me");
+    add_str(me, "username", c->who.username);
+    add_str(me, "role", auth_role_name(c->who.role));
+    (void)snprintf(key, sizeof(key), "role_%s", auth_role_name(c->who.role));
+    add_str(me, "role_text", t(c, key));
+    add_str(me, "csrf", c->who.csrf);
+    cJSON_AddBoolToObject(me, "is_admin", c->who.role == ROLE_ADMIN);
+    add_str(me, "portal_href", view_url(c, "/quan-ly"));
+    add_str(me, "office_href", view_url(c, "/quan-tri"));
+    cJSON_AddBoolToObject(m, "noindex", 1);
+    cJSON_AddBoolToObject(m, "private", 1);
     return m;
 }
 
@@ -259,11 +358,47 @@ static enum hres send_rendered(struct ctx *c, unsigned status,
     return http_send_sb(c->req, status, html_type, out, "no-store");
 }
 
+static enum hres render_into(struct ctx *c, const char *name, cJSON *model,
+                             struct sb *out)
+{
+    struct err_ctx ec = {0};
+    enum err e;
+
+    if (model == NULL)
+        return H_FATAL;
+    sb_reset(out);
+    e = tmpl_render_name(c->app->theme.tmpl, name, model, out, &ec);
+    cJSON_Delete(model);
+    if (e != ERR_OK) {
+        log_msg(LOG_ERROR, "view", "template %s: %s", name, ec.msg);
+        return H_FATAL;
+    }
+    return H_OK;
+}
+
+enum hres view_render_private(struct ctx *c, const struct http_reply *extra,
+                              const char *name, cJSON *model)
+{
+    struct http_reply rep = *extra;
+    struct sb local, *out;
+    enum hres h;
+
+    sb_init(&local, 8 << 20);
+    out = c->w ? &c->w->page : &local;
+    rep.content_type = html_type;
+    rep.cache_control = "no-store";
+    h = render_into(c, name, model, out);
+    if (h == H_OK)
+        h = http_send_sb_with(c->req, &rep, out);
+    sb_release(&local);
+    return h;
+}
+
 enum hres view_render(struct ctx *c, unsigned status, const char *name,
                       cJSON *model, const char *cache_key)
 {
     struct sb local, *out;
-    struct err_ctx ec = {{0}};
+    struct err_ctx ec = {0};
     enum hres h;
     enum err e;
 

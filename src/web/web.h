@@ -5,6 +5,7 @@
 #ifndef OCOP_WEB_H
 #define OCOP_WEB_H
 
+#include "auth/auth.h"
 #include "catalog/cat.h"
 #include "web/app.h"
 #include "web/cache.h"
@@ -22,7 +23,25 @@ struct ctx {
     int64_t version;
     struct cat_env env;
     const char *rest; /* the path after the route's prefix, decoded */
+    const char *args[2]; /* the "*" segments of a route pattern */
+    struct auth_principal who; /* ROLE_PUBLIC when not signed in */
+    int by_api_key;            /* authenticated by a bearer key */
+    const char *ip;
 };
+
+/* --- forms (form.c) --- */
+struct form {
+    char **keys, **values; /* decoded, in the arena */
+    int n;
+};
+/* form_parse: parses an urlencoded body; 0 when malformed or too many. */
+int form_parse(struct arena *a, const char *body, size_t len, struct form *f);
+const char *form_get(const struct form *f, const char *key);
+const char *form_get_nth(const struct form *f, const char *key, int nth);
+int form_count(const struct form *f, const char *key);
+
+#define WEB_SESSION_COOKIE "ocop_session"
+#define WEB_PRE_COOKIE "ocop_pre" /* CSRF token of forms before sign-in */
 
 /* --- replies (app.c) --- */
 /* web_fail: an error reply: JSON {"error":{code,message}} under /api,
@@ -36,6 +55,24 @@ enum hres web_fail_err(struct ctx *c, enum err e, const struct err_ctx *ec);
 const char *web_cache_key(struct ctx *c, const char *kind);
 enum hres web_send_cached(struct ctx *c, const char *key, const char *ctype,
                           const struct sb *body);
+
+/* --- accounts (account.c) --- */
+enum hres page_login(struct ctx *c);
+enum hres page_login_post(struct ctx *c);
+enum hres page_logout_post(struct ctx *c);
+enum hres page_reset(struct ctx *c);
+enum hres page_reset_post(struct ctx *c);
+enum hres page_account(struct ctx *c);
+enum hres page_password_post(struct ctx *c);
+/* web_redirect_login: 303 to the sign-in page, coming back here after. */
+enum hres web_redirect_login(struct ctx *c);
+/* web_redirect: 303 See Other to path (kept in the visitor's language). */
+enum hres web_redirect(struct ctx *c, const char *path);
+/* web_csrf_ok: the request's CSRF token (form field csrf or header
+ * X-CSRF-Token) matches the session's. */
+int web_csrf_ok(struct ctx *c);
+/* web_form: parses the request body as a form (0 when malformed). */
+int web_form(struct ctx *c, struct form *f);
 
 /* --- parameters (params.c) --- */
 struct param_error {
@@ -74,16 +111,130 @@ enum hres api_suggest(struct ctx *c);
 enum hres api_send_json(struct ctx *c, unsigned status, const cJSON *json,
                         int cacheable);
 
+/* --- the producer portal (portal.c) --- */
+enum hres page_portal(struct ctx *c);
+enum hres page_edit(struct ctx *c);
+enum hres page_edit_post(struct ctx *c);
+enum hres page_undo_post(struct ctx *c);
+
+/* --- the write API (api_write.c) --- */
+enum hres api_product_patch(struct ctx *c);
+enum hres api_product_history(struct ctx *c);
+enum hres api_product_undo(struct ctx *c);
+enum hres api_evaluation_post(struct ctx *c);
+enum hres api_certificates(struct ctx *c);
+enum hres api_revoke_post(struct ctx *c);
+struct cert_evaluation;
+/* web_evaluate / web_revoke: the office's writes, shared by the API and
+ * the office's pages (each one transaction). */
+enum err web_evaluate(struct ctx *c, struct cert_evaluation *ev, cJSON **out,
+                      struct err_ctx *ec) MUST_CHECK;
+enum err web_revoke(struct ctx *c, int64_t cert_id, const char *reason,
+                    struct err_ctx *ec) MUST_CHECK;
+/* web_json_body: the request body as a JSON object, or an error reply
+ * already sent (*h set, NULL returned). */
+cJSON *web_json_body(struct ctx *c, enum hres *h);
+/* web_editable: the product by slug when c->who may edit it; else an
+ * error reply is sent (*h) and NULL returned. */
+cJSON *web_editable(struct ctx *c, const char *slug, enum hres *h);
+
+/* --- product photos (photos.c) --- */
+/* web_photos_start: folders, libvips and the media worker, before the
+ * HTTP threads start; web_photos_stop() after they stopped. */
+enum err web_photos_start(struct app *app, struct err_ctx *ec) MUST_CHECK;
+void web_photos_stop(struct app *app);
+/* web_refuse_body: the 413 of a body refused by its Content-Length. */
+enum hres web_refuse_body(struct ctx *c);
+enum hres media_serve_upload(struct ctx *c);  /* GET /media/u/NAME */
+enum hres api_photos_post(struct ctx *c);     /* POST .../{slug}/photos */
+enum hres api_photo_patch(struct ctx *c);     /* PATCH .../photos/{id} */
+enum hres api_photo_delete(struct ctx *c);    /* DELETE .../photos/{id} */
+enum hres page_photos(struct ctx *c);         /* GET /quan-ly/san-pham/{slug}/anh */
+enum hres page_photos_post(struct ctx *c);    /* POST the same: upload */
+enum hres page_photo_action(struct ctx *c);   /* POST .../anh/{id} */
+
+/* --- the programme office (admin.c) --- */
+/* Pages under /quan-tri, all NEED_ADMIN; every POST is a form with the
+ * session's csrf field, one transaction with its audit record, and a 303
+ * back with ?ok=CODE, or the form again with the error (422, 409, 404). */
+enum hres page_admin(struct ctx *c);
+enum hres page_admin_certs(struct ctx *c);
+enum hres page_admin_audit(struct ctx *c);
+enum hres page_admin_producers(struct ctx *c);          /* admin_producer.c */
+enum hres page_admin_producer_create(struct ctx *c);
+enum hres page_admin_producer(struct ctx *c);
+enum hres page_admin_producer_update(struct ctx *c);
+enum hres page_admin_producer_account(struct ctx *c);
+enum hres page_admin_producer_link(struct ctx *c);
+enum hres page_admin_candidates(struct ctx *c);         /* admin_cycle.c */
+enum hres page_admin_candidate_register(struct ctx *c);
+enum hres page_admin_candidate_step(struct ctx *c);
+enum hres page_admin_product(struct ctx *c);
+enum hres page_admin_evaluate(struct ctx *c);
+enum hres page_admin_hide(struct ctx *c);
+enum hres page_admin_revoke(struct ctx *c);
+enum hres page_admin_users(struct ctx *c);              /* admin_account.c */
+enum hres page_admin_user_create(struct ctx *c);
+enum hres page_admin_user_reset(struct ctx *c);
+enum hres page_admin_user_disable(struct ctx *c);
+enum hres page_admin_keys(struct ctx *c);
+enum hres page_admin_key_create(struct ctx *c);
+enum hres page_admin_key_revoke(struct ctx *c);
+/* Shared by admin*.c. Strings returned live in the request's arena. */
+const char *admin_t(struct ctx *c, const char *key);
+/* admin_model: view_private_new with the office's navigation (section
+ * current), the note of a valid ?ok=CODE, and an empty "values". */
+cJSON *admin_model(struct ctx *c, const char *title_key, const char *path,
+                   const char *section);
+enum hres admin_render(struct ctx *c, unsigned status, const char *name,
+                       cJSON *m);
+/* admin_status: 404, 409, 403, 400, else 422 for a form's error. */
+unsigned admin_status(enum err e);
+/* admin_form_error: e is the user's to fix (the form is shown again). */
+int admin_form_error(enum err e);
+/* admin_error: m.error (the message of ec's key or fallback_key),
+ * m.error_in.FORM = true and m.invalid.FIELD = true. */
+void admin_error(struct ctx *c, cJSON *m, const char *form,
+                 const struct err_ctx *ec, const char *fallback_key);
+/* admin_values: the submitted fields into m.values (not csrf, and never
+ * a password). */
+void admin_values(cJSON *m, const struct form *f);
+const char *admin_field(const struct form *f, const char *key); /* or "" */
+/* admin_long: s as a whole number in min..max; 0 when it is not. */
+int admin_long(const char *s, long min, long max, long *out);
+/* admin_path: before + arg percent-encoded + after. */
+const char *admin_path(struct ctx *c, const char *before, const char *arg,
+                       const char *after);
+const char *admin_date(struct ctx *c, const char *ymd); /* dd/mm/yyyy */
+const char *admin_when(struct ctx *c, const char *iso); /* UTC -> VN time */
+/* admin_cert_view: display fields of a certificate from cert.h. */
+void admin_cert_view(struct ctx *c, cJSON *cert);
+/* admin_drop_empty: removes o[key] when it is null, "" or 0 (which
+ * Mustache sections would treat as true). */
+void admin_drop_empty(cJSON *o, const char *key);
+/* admin_audit_rows: display fields of audit_search() rows. */
+void admin_audit_rows(struct ctx *c, cJSON *items);
+
 /* --- views (view.c) --- */
 /* view_new: the common page model (lang, t, assets, site, nav). */
 cJSON *view_new(struct ctx *c, const char *title, const char *description,
                 const char *canonical_path);
+/* view_groups_list: the groups with names in the page's language and
+ * links (and counts of active products when counts is set). */
+cJSON *view_groups_list(struct ctx *c, int counts);
+/* view_private_new: view_new for signed-in pages, with "me" (username,
+ * role, csrf, links) and noindex. */
+cJSON *view_private_new(struct ctx *c, const char *title, const char *path);
 /* view_product: adds display fields (price text, star badge, certificate
  * words, localised names, URLs with the language) to a catalog product. */
 void view_product(struct ctx *c, cJSON *p);
 void view_products(struct ctx *c, cJSON *arr);
 /* view_url: path with ?lang=en (or &lang=en) when the page is English. */
 const char *view_url(struct ctx *c, const char *path);
+/* view_render_private: renders a page that depends on who asks (never
+ * cached), with extra's status and headers (Set-Cookie, Location). */
+enum hres view_render_private(struct ctx *c, const struct http_reply *extra,
+                              const char *name, cJSON *model);
 /* view_render: renders template name with model and sends it. */
 enum hres view_render(struct ctx *c, unsigned status, const char *name,
                       cJSON *model, const char *cache_key);

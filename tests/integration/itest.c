@@ -39,17 +39,68 @@ static int read_port(int fd, int *port)
     return -1;
 }
 
+static const char *ocop_bin(void)
+{
+    return getenv("OCOP_BIN") ? getenv("OCOP_BIN") : "./ocop";
+}
+
+int itest_ocop(const char *db, const char *input, char *out, size_t size,
+               const char *args)
+{
+    char cmd[4096], in_path[64] = "/dev/null";
+    FILE *p;
+    int rc;
+
+    if (input != NULL) {
+        FILE *f;
+        int fd;
+        snprintf(in_path, sizeof(in_path), "/tmp/ocop-in-XXXXXX");
+        fd = mkstemp(in_path);
+        f = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (f == NULL)
+            return -1;
+        fputs(input, f);
+        fclose(f);
+    }
+    snprintf(cmd, sizeof(cmd), "%s %s --db '%s' < '%s'", ocop_bin(), args, db,
+             in_path);
+    p = popen(cmd, "r");
+    if (p == NULL)
+        return -1;
+    if (out != NULL && size > 0) {
+        out[0] = '\0';
+        if (fgets(out, (int)size, p) != NULL)
+            out[strcspn(out, "\r\n")] = '\0';
+    }
+    while (fgetc(p) != EOF)
+        ;
+    rc = pclose(p);
+    if (input != NULL)
+        unlink(in_path);
+    return rc == 0 ? 0 : -1;
+}
+
 int itest_start(struct itest_server *s)
 {
-    const char *bin = getenv("OCOP_BIN") ? getenv("OCOP_BIN") : "./ocop";
+    return itest_start_setup(s, NULL, NULL);
+}
+
+int itest_start_setup(struct itest_server *s,
+                      void (*setup)(const char *db_path, void *cls), void *cls)
+{
+    const char *bin = ocop_bin();
     char db[128];
     int pipefd[2];
 
     memset(s, 0, sizeof(*s));
     snprintf(s->dir, sizeof(s->dir), "/tmp/ocop-itest-XXXXXX");
-    if (mkdtemp(s->dir) == NULL || pipe(pipefd) != 0)
+    if (mkdtemp(s->dir) == NULL)
         return -1;
     snprintf(db, sizeof(db), "%s/ocop.db", s->dir);
+    if (setup != NULL)
+        setup(db, cls);
+    if (pipe(pipefd) != 0)
+        return -1;
     s->pid = fork();
     if (s->pid == 0) {
         dup2(pipefd[1], 1);
@@ -114,6 +165,22 @@ static size_t collect(char *data, size_t size, size_t nmemb, void *cls)
     return n;
 }
 
+/* lower_names: header names in lower case, values untouched (cookies and
+ * ETags are case-sensitive). */
+static void lower_names(char *h)
+{
+    int in_name = 1;
+
+    for (; *h != '\0'; h++) {
+        if (*h == '\n')
+            in_name = 1;
+        else if (*h == ':')
+            in_name = 0;
+        else if (in_name)
+            *h = (char)tolower((unsigned char)*h);
+    }
+}
+
 int itest_request(struct itest_server *s, const char *method,
                   const char *path, const char *const *headers,
                   const char *body, struct itest_resp *r)
@@ -148,8 +215,7 @@ int itest_request(struct itest_server *s, const char *method,
     r->body = b.p ? b.p : calloc(1, 1);
     r->len = b.n;
     r->headers = h.p ? h.p : calloc(1, 1);
-    for (size_t i = 0; i < h.n; i++)
-        r->headers[i] = (char)tolower((unsigned char)r->headers[i]);
+    lower_names(r->headers);
     return rc == CURLE_OK ? 0 : -1;
 }
 

@@ -24,8 +24,17 @@ struct itest_resp {
     char *headers; /* raw header block, lower-cased names */
 };
 
-/* itest_start: 0 on success. extra_args may be NULL. */
+/* itest_start: 0 on success. */
 int itest_start(struct itest_server *s);
+/* itest_start_setup: like itest_start, calling setup(db_path, cls) on the
+ * new database before the server starts (to add accounts and keys). */
+int itest_start_setup(struct itest_server *s,
+                      void (*setup)(const char *db_path, void *cls), void *cls);
+/* itest_ocop: runs `$OCOP_BIN ARGS --db DB` (the release or sanitizer
+ * binary), feeding input (may be NULL) on stdin; the first line of its
+ * stdout goes to out. 0 when it exited with 0. */
+int itest_ocop(const char *db, const char *input, char *out, size_t size,
+               const char *args);
 /* itest_stop: 0 when the server exited cleanly with status 0. */
 int itest_stop(struct itest_server *s);
 

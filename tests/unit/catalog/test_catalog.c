@@ -22,7 +22,7 @@ static int setup(void **state)
 {
     struct fx *fx = calloc(1, sizeof(*fx));
     struct cat_import_stats st;
-    struct err_ctx ec = {{0}};
+    struct err_ctx ec = {0};
     int fd;
 
     snprintf(fx->path, sizeof(fx->path), "/tmp/ocop-unit-XXXXXX");

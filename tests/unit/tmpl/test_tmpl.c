@@ -122,7 +122,7 @@ static void run_spec_case(void **state)
     const cJSON *t = sc->test;
     const char *src = str_item(t, "template");
     const char *want = str_item(t, "expected");
-    struct err_ctx ec = {""};
+    struct err_ctx ec = {0};
     char *data =
         cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(t, "data"));
     enum err e;
@@ -274,7 +274,7 @@ static int run_spec(const char *dir)
 static void expect_compile_error(const char *src, const char *needle)
 {
     struct tmpl *t = (struct tmpl *)1;
-    struct err_ctx ec = {""};
+    struct err_ctx ec = {0};
 
     assert_int_equal(tmpl_compile(src, strlen(src), &t, &ec), ERR_INVALID);
     assert_null(t);
@@ -302,7 +302,7 @@ static void expect_render(const char *src, const char *data,
                           const char *partials, const char *want)
 {
     cJSON *p = partials ? cJSON_Parse(partials) : NULL;
-    struct err_ctx ec = {""};
+    struct err_ctx ec = {0};
     enum err e;
     char *got = render_src(src, data, p, &e, &ec);
 
@@ -373,7 +373,7 @@ static void test_depth_limit(void **state)
     const char *srcs[] = {"{{>self}}", "{{<self}}{{/self}}",
                           "{{#a}}{{>self}}{{/a}}"};
     struct tmpl_set *set;
-    struct err_ctx ec = {""};
+    struct err_ctx ec = {0};
     struct sb out;
     cJSON *data = cJSON_Parse("{\"a\":{}}");
     size_t i;
@@ -403,7 +403,7 @@ static void test_render_twice(void **state)
                       "items}}\n";
     const char *row = "<li>{{name}} {{price}}</li>\n";
     struct tmpl_set *set = tmpl_set_new();
-    struct err_ctx ec = {""};
+    struct err_ctx ec = {0};
     struct sb a, b;
     cJSON *data = cJSON_Parse("{\"items\":[{\"name\":\"Trà\",\"price\":5},"
                               "{\"name\":\"<Mắm>\",\"price\":7.5}]}");
@@ -428,7 +428,7 @@ static void test_render_twice(void **state)
 static void test_set(void **state)
 {
     struct tmpl_set *set = tmpl_set_new();
-    struct err_ctx ec = {""};
+    struct err_ctx ec = {0};
     struct sb out;
     char name[32];
     int i;
@@ -483,7 +483,7 @@ static void test_load_dir(void **state)
 {
     char dir[] = "/tmp/test_tmpl_XXXXXX";
     struct tmpl_set *set = tmpl_set_new();
-    struct err_ctx ec = {""};
+    struct err_ctx ec = {0};
     struct sb out;
     cJSON *data = cJSON_Parse("{\"x\":1}");
 
@@ -515,7 +515,7 @@ static void test_load_dir(void **state)
 static void test_output_cap(void **state)
 {
     struct tmpl *t = NULL;
-    struct err_ctx ec = {""};
+    struct err_ctx ec = {0};
     struct sb out;
     const char *src = "{{#l}}0123456789{{/l}}";
     cJSON *data = cJSON_Parse("{\"l\":[1,2,3,4]}");

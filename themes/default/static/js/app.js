@@ -1,6 +1,8 @@
 /* app.js: progressive enhancement only; every page works without it.
  * - search suggestions as the visitor types (GET /api/v1/suggest)
- * - filter selects submit on change */
+ * Filter selects do not submit on change: a keyboard user arrowing through
+ * the options would reload the page at each step (WCAG 3.2.2); the filter
+ * button applies them. */
 (function () {
   "use strict";
   var input = document.getElementById("q");
@@ -16,10 +18,12 @@
     var render = function (items) {
       list.innerHTML = "";
       items.forEach(function (it, i) {
-        var li = document.createElement("li"), a = document.createElement("a");
+        // An option holds text only: a link inside would be a second,
+        // nested control for screen readers.
+        var li = document.createElement("li");
         li.id = "q-opt-" + i; li.setAttribute("role", "option");
-        a.href = it.url + (lang ? "?lang=en" : ""); a.textContent = it.name;
-        a.tabIndex = -1; li.appendChild(a); list.appendChild(li);
+        li.dataset.href = it.url + (lang ? "?lang=en" : "");
+        li.textContent = it.name; list.appendChild(li);
       });
       list.hidden = items.length === 0;
       input.setAttribute("aria-expanded", items.length ? "true" : "false");
@@ -46,14 +50,20 @@
     input.addEventListener("keydown", function (e) {
       if (e.key === "ArrowDown") { e.preventDefault(); move(1); }
       else if (e.key === "ArrowUp") { e.preventDefault(); move(-1); }
-      else if (e.key === "Escape") { close(); }
+      else if (e.key === "Escape" && !list.hidden) {
+        // Close the list only; a search input would also clear the text.
+        e.preventDefault(); close();
+      }
       else if (e.key === "Enter" && active >= 0) {
         e.preventDefault();
-        window.location = list.querySelectorAll("a")[active].href;
+        window.location = list.querySelectorAll("li")[active].dataset.href;
       }
+    });
+    // mousedown comes before the input's blur closes the list.
+    list.addEventListener("mousedown", function (e) {
+      var li = e.target.closest("li");
+      if (li) { e.preventDefault(); window.location = li.dataset.href; }
     });
     input.addEventListener("blur", function () { setTimeout(close, 150); });
   }
-  Array.prototype.forEach.call(document.querySelectorAll(".filters select"),
-    function (s) { s.addEventListener("change", function () { s.form.submit(); }); });
 })();

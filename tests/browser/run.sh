@@ -1,0 +1,148 @@
+#!/bin/sh
+# run.sh: the browser suite (playwright-core + Debian's Chromium), axe-core
+# and the OpenAPI checks, against a release build of ./ocop on a free
+# loopback port with a fresh database.
+#
+#   sh tests/browser/run.sh            from anywhere
+#   OCOP_BIN=path sh tests/browser/run.sh   test another binary (no build)
+#   OCOP_BROWSER_FILES="a.test.mjs b.test.mjs"   run only these files
+#
+# Prints node's TAP; its last lines are "# pass N" and "# fail N", which
+# scripts/test.sh adds up. Exits with node's exit code. Every step is
+# bounded in time, and the server and the temp dir go away on any exit.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+root=$(pwd)
+dir=tests/browser
+
+SERVER_WAIT_S=${SERVER_WAIT_S:-10}
+SUITE_TIMEOUT_S=${SUITE_TIMEOUT_S:-420}
+NPM_TIMEOUT_S=${NPM_TIMEOUT_S:-300}
+
+tmp=
+server_pid=
+
+cleanup() {
+    if [ -n "$server_pid" ]; then
+        kill -TERM "$server_pid" 2>/dev/null
+        # Give it 5 s to stop on SIGTERM, then stop it for good.
+        n=0
+        while kill -0 "$server_pid" 2>/dev/null && [ $n -lt 50 ]; do
+            sleep 0.1
+            n=$((n + 1))
+        done
+        kill -KILL "$server_pid" 2>/dev/null
+        wait "$server_pid" 2>/dev/null
+        server_pid=
+    fi
+    if [ -n "$tmp" ]; then
+        rm -rf "$tmp"
+        tmp=
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# bail: the suite could not start; still print the two lines test.sh reads.
+bail() {
+    echo "Bail out! $*"
+    echo "# pass 0"
+    echo "# fail 1"
+    exit 1
+}
+
+# with_timeout SECONDS CMD...: coreutils timeout when there is one.
+with_timeout() {
+    s=$1
+    shift
+    if command -v timeout >/dev/null 2>&1; then
+        timeout -k 10 "$s" "$@"
+    else
+        "$@"
+    fi
+}
+
+command -v node >/dev/null 2>&1 || bail "node is not installed"
+command -v npm >/dev/null 2>&1 || bail "npm is not installed"
+[ -x "${CHROMIUM:-/usr/bin/chromium}" ] ||
+    bail "${CHROMIUM:-/usr/bin/chromium} is missing (apt-get install chromium)"
+
+# --- node_modules: installed from the lock file, reinstalled when stale ----
+stamp=$dir/node_modules/.ocop-lock-stamp
+want=$(cat "$dir/package.json" "$dir/package-lock.json" | cksum)
+have=$(cat "$stamp" 2>/dev/null)
+if [ ! -d "$dir/node_modules" ] || [ "$want" != "$have" ]; then
+    echo "# installing tests/browser/node_modules (npm ci)"
+    (cd "$dir" && with_timeout "$NPM_TIMEOUT_S" npm ci --no-audit --no-fund \
+        --loglevel=error) >&2 || bail "npm ci failed"
+    echo "$want" >"$stamp"
+fi
+
+# --- the server ------------------------------------------------------------
+if [ -z "${OCOP_BIN:-}" ]; then
+    with_timeout 600 make -s ocop >&2 || bail "make ocop failed"
+    OCOP_BIN=./ocop
+fi
+[ -x "$OCOP_BIN" ] || bail "$OCOP_BIN is not an executable"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ocop-browser.XXXXXX") || bail "mktemp failed"
+"$OCOP_BIN" serve --listen 127.0.0.1:0 --db "$tmp/ocop.db" \
+    >"$tmp/server.out" 2>"$tmp/server.err" &
+server_pid=$!
+
+base=
+n=0
+while [ $n -lt $((SERVER_WAIT_S * 10)) ]; do
+    base=$(sed -n 's|^ocop: serving \(http://[^ ]*\) .*|\1|p' \
+        "$tmp/server.out" | head -n 1)
+    [ -n "$base" ] && break
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+        cat "$tmp/server.err" >&2
+        server_pid=
+        bail "the server exited before serving"
+    fi
+    sleep 0.1
+    n=$((n + 1))
+done
+if [ -z "$base" ]; then
+    cat "$tmp/server.err" >&2
+    bail "the server did not print its serving line within ${SERVER_WAIT_S} s"
+fi
+echo "# server: $base (pid $server_pid)"
+
+BASE_URL=$base
+OCOP_REPO_ROOT=$root
+OCOP_SERVER_LOG=$tmp/server.err
+# No update checks, telemetry or notices from the tools at test time.
+REDOCLY_TELEMETRY=off
+REDOCLY_SUPPRESS_UPDATE_NOTICE=true
+REDOCLY_SUPPRESS_NOTIFICATIONS=true
+NO_UPDATE_NOTIFIER=1
+npm_config_update_notifier=false
+PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+export BASE_URL OCOP_REPO_ROOT OCOP_SERVER_LOG REDOCLY_TELEMETRY \
+    REDOCLY_SUPPRESS_UPDATE_NOTICE REDOCLY_SUPPRESS_NOTIFICATIONS \
+    NO_UPDATE_NOTIFIER npm_config_update_notifier PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD
+
+mkdir -p tests/out
+
+# --- the suite -------------------------------------------------------------
+if [ -n "${OCOP_BROWSER_FILES:-}" ]; then
+    files=
+    for f in $OCOP_BROWSER_FILES; do
+        files="$files $dir/$f"
+    done
+else
+    files=$dir/
+fi
+# shellcheck disable=SC2086 # $files is a list of paths without spaces
+with_timeout "$SUITE_TIMEOUT_S" node --test --test-reporter=tap \
+    --test-concurrency=1 --test-timeout=120000 $files
+rc=$?
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+    echo "# the suite did not finish within ${SUITE_TIMEOUT_S} s"
+    echo "# pass 0"
+    echo "# fail 1"
+fi
+exit $rc
