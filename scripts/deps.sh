@@ -1,14 +1,15 @@
 #!/bin/sh
 # deps.sh: installs the Debian packages the project needs, when missing.
 # Run as root on Debian 12 (make run / make test call it). Build and run
-# need the -dev libraries; tests also need Chromium, Node.js and npm;
+# need the -dev libraries (libvips for photos); tests also need Chromium,
+# Node.js, npm and the vips tool (test images and the photo benchmark);
 # benchmarks need wrk and nginx.
 set -eu
 
 BUILD="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev
 libcurl4-openssl-dev libcjson-dev libutf8proc-dev libqrencode-dev zlib1g-dev
-libsodium-dev"
-TEST="libcmocka-dev chromium nodejs npm sqlite3 curl"
+libsodium-dev libvips-dev libwebp-dev"
+TEST="libcmocka-dev chromium nodejs npm sqlite3 curl libvips-tools sqlmap"
 BENCH="wrk nginx-light"
 
 want="$BUILD"

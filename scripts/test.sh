@@ -55,6 +55,15 @@ for t in $(find build/itests -type f -perm -u+x -name 'itest_*' | sort); do
     OCOP_BIN=build/san/ocop run_cmocka "$t" "$t"
 done
 
+echo "== sqlmap against the forms and the search =="
+sh tests/security/sqlmap.sh >"$out/sqlmap.log" 2>&1
+cat "$out/sqlmap.log"
+p=$(sed -n 's/^sqlmap: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$out/sqlmap.log")
+f=$(sed -n 's/^sqlmap: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$out/sqlmap.log")
+[ -z "$p" ] && f=$(( ${f:-0} + 1 ))
+passed=$((passed + ${p:-0}))
+failed=$((failed + ${f:-0}))
+
 echo "== browser tests, axe-core, OpenAPI lint =="
 if sh tests/browser/run.sh >"$out/browser.log" 2>&1; then :; fi
 cat "$out/browser.log"

@@ -2,13 +2,15 @@
  * The only file that may call exit(). Subcommands:
  *   serve   serve the showcase and API (migrates; imports a new database)
  *   import  import a catalog folder (idempotent)
- *   sample  add synthetic sample products */
+ *   sample  add synthetic sample products
+ *   vietqr  encode or check a VietQR (NAPAS 247) payment payload */
 #include "auth/auth.h"
 #include "catalog/cat_import.h"
 #include "core/conf.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "pay/vietqr.h"
 #include "web/app.h"
 
 #include <errno.h>
@@ -44,6 +46,13 @@ static const char usage_text[] =
     "  apikey create --role admin|producer|booth [--producer SLUG]\n"
     "           [--booth ID] --name LABEL\n"
     "         create an API key and print it once, alone on stdout\n"
+    "  vietqr encode --bin BIN --account NO [--to account|card]\n"
+    "           [--amount VND] [--purpose TEXT] [--bill NO]\n"
+    "         print a VietQR (NAPAS 247) transfer payload, alone on stdout;\n"
+    "         the purpose is folded to ASCII, at most 25 characters\n"
+    "  vietqr decode PAYLOAD\n"
+    "         check a VietQR payload; print its fields as JSON, or the\n"
+    "         fault on stderr and exit 1\n"
     "\n"
     "Options for every command:\n"
     "  --config FILE     read settings from FILE (key = value lines)\n"
@@ -427,7 +436,18 @@ static int wait_for_signal(void)
     return sig;
 }
 
-static int cmd_serve(const struct conf *conf)
+/* base_url_port: a base URL derived from "--listen HOST:0" gets the port
+ * the system chose, before the first request (reset links use it). */
+static void base_url_port(void *cls, int port)
+{
+    struct conf *conf = cls;
+
+    if (conf->base_url_derived && conf->listen_port == 0)
+        (void)snprintf(conf->base_url, sizeof(conf->base_url),
+                       "http://%s:%d", conf->listen_host, port);
+}
+
+static int cmd_serve(struct conf *conf)
 {
     struct http_config hc = {0};
     struct http_server *srv = NULL;
@@ -452,7 +472,9 @@ static int cmd_serve(const struct conf *conf)
                               .cls = app,
                               .thread_init = app_thread_init,
                               .thread_fini = app_thread_fini,
-                              .body_policy = web_body_policy};
+                              .body_policy = web_body_policy,
+                              .on_bound = base_url_port,
+                              .bound_cls = conf};
     if (e == ERR_OK)
         e = http_server_start(&hc, &srv, &ec);
     if (e != ERR_OK) {
@@ -467,6 +489,89 @@ static int cmd_serve(const struct conf *conf)
     http_server_stop(srv);
     app_free(app);
     return EXIT_OK;
+}
+
+static int cmd_vietqr_encode(int argc, char **argv)
+{
+    static const char *const names[] = {"--bin",    "--account", "--to",
+                                        "--amount", "--purpose", "--bill"};
+    struct vietqr_request req = {0};
+    const char *to = "account", *amount = NULL, *v = NULL;
+    const char **slots[] = {&req.bin, &req.account, &to,
+                            &amount,  &req.purpose, &req.bill};
+    struct err_ctx ec = {0};
+    struct sb out;
+    size_t k;
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+            v = flag_value(argc, argv, &i, names[k]);
+            if (v != NULL)
+                break;
+        }
+        if (v == NULL) {
+            fprintf(stderr, "ocop: vietqr encode: bad argument %s\n", argv[i]);
+            return usage(stderr, EXIT_USAGE);
+        }
+        *slots[k] = v;
+    }
+    if (req.bin == NULL || req.account == NULL ||
+        (strcmp(to, "account") != 0 && strcmp(to, "card") != 0)) {
+        fputs("ocop: vietqr encode: needs --bin, --account and --to "
+              "account|card\n",
+              stderr);
+        return usage(stderr, EXIT_USAGE);
+    }
+    req.to = strcmp(to, "card") == 0 ? VIETQR_TO_CARD : VIETQR_TO_ACCOUNT;
+    if (amount != NULL &&
+        vietqr_parse_amount(amount, &req.amount_vnd, &ec) != ERR_OK)
+        return fail("vietqr encode", &ec);
+    sb_init(&out, 0);
+    if (vietqr_encode(&req, &out, &ec) != ERR_OK) {
+        sb_release(&out);
+        return fail("vietqr encode", &ec);
+    }
+    puts(sb_str(&out));
+    sb_release(&out);
+    return EXIT_OK;
+}
+
+static int cmd_vietqr_decode(int argc, char **argv)
+{
+    struct vietqr q;
+    struct err_ctx ec = {0};
+    cJSON *j = NULL;
+    char *s = NULL;
+
+    if (argc != 2)
+        return usage(stderr, EXIT_USAGE);
+    if (vietqr_decode(argv[1], &q, &ec) != ERR_OK)
+        return fail("vietqr decode: not a valid VietQR payload", &ec);
+    if (vietqr_to_json(&q, &j) == ERR_OK)
+        s = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    if (s == NULL) {
+        fputs("ocop: vietqr decode: out of memory\n", stderr);
+        return EXIT_FAIL;
+    }
+    puts(s);
+    free(s);
+    return EXIT_OK;
+}
+
+/* cmd_vietqr: argv[0] is "vietqr"; needs no settings or database. */
+static int cmd_vietqr(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "encode") == 0)
+        return cmd_vietqr_encode(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "decode") == 0)
+        return cmd_vietqr_decode(argc - 1, argv + 1);
+    if (argc >= 2 &&
+        (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
+        return usage(stdout, EXIT_OK);
+    fputs("ocop: vietqr: expected encode or decode\n", stderr);
+    return usage(stderr, EXIT_USAGE);
 }
 
 static enum log_level level_of(const char *name)
@@ -487,6 +592,8 @@ int main(int argc, char **argv)
     struct err_ctx ec = {0};
     int r;
 
+    if (argc > 1 && strcmp(argv[1], "vietqr") == 0)
+        return cmd_vietqr(argc - 1, argv + 1); /* its own flags */
     if (load_settings(&conf, argc, argv, &ec) != ERR_OK)
         return fail("configuration", &ec);
     r = parse_args(argc, argv, &conf, &cli, &ec);

@@ -241,7 +241,7 @@ static int rate_limited(struct db *db, const char *username, const char *ip,
 {
     static const char by_user[] =
         "SELECT count(*) FROM login_attempts WHERE username = ?1 AND ok = 0"
-        " AND at > max(?2, coalesce((SELECT max(at) FROM login_attempts"
+        " AND at >= max(?2, coalesce((SELECT max(at) FROM login_attempts"
         " WHERE username = ?1 AND ok = 1), 0))";
     static const char by_ip[] =
         "SELECT count(*) FROM login_attempts WHERE ip = ?1 AND ok = 0"
@@ -847,8 +847,8 @@ static enum err add_user_producers(struct db *db, cJSON *arr,
         cJSON *list = cJSON_AddArrayToObject(u, "producers");
         if (st == NULL || list == NULL)
             return st == NULL ? ERR_DB : ERR_NOMEM;
-        sqlite3_bind_int64(st, 1, (int64_t)cJSON_GetNumberValue(
-                                      cJSON_GetObjectItem(u, "id")));
+        sqlite3_bind_int64(
+            st, 1, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(u, "id")));
         while (sqlite3_step(st) == SQLITE_ROW) {
             cJSON *p = cJSON_CreateObject();
             cJSON_AddStringToObject(p, "slug", db_text(st, 0));
@@ -916,9 +916,8 @@ static enum err user_state(struct db *db, int64_t id, const char *username,
                            int64_t *id_out, char name[64], int *role,
                            int *disabled, struct err_ctx *ec)
 {
-    static const char sql[] =
-        "SELECT id, username, role, disabled FROM users"
-        " WHERE id = ?1 OR username = ?2";
+    static const char sql[] = "SELECT id, username, role, disabled FROM users"
+                              " WHERE id = ?1 OR username = ?2";
     sqlite3_stmt *st = db_stmt(db, sql, ec);
     int found;
 
@@ -1007,8 +1006,8 @@ static enum err write_link(struct db *db, int64_t user_id, int64_t producer_id,
     if (e == ERR_OK && sqlite3_changes(db_handle(db)) == 0)
         return link ? err_user(ec, ERR_CONFLICT, "err_link_exists", "username",
                                "already linked")
-                    : err_user(ec, ERR_NOTFOUND, "err_link_missing",
-                               "username", "not linked");
+                    : err_user(ec, ERR_NOTFOUND, "err_link_missing", "username",
+                               "not linked");
     return e;
 }
 
@@ -1017,7 +1016,8 @@ enum err auth_user_link(struct db *db, const struct actor *who,
                         int link, struct err_ctx *ec)
 {
     char name[64];
-    int64_t uid = 0, pid = producer_id_of(db, producer_slug ? producer_slug : "");
+    int64_t uid = 0,
+            pid = producer_id_of(db, producer_slug ? producer_slug : "");
     int role = 0, disabled = 0;
     cJSON *after;
     enum err e;
@@ -1057,10 +1057,10 @@ enum err auth_apikey_list(struct db *db, cJSON **out, struct err_ctx *ec)
         "SELECT k.id, k.name, k.prefix, k.role, pr.slug, pr.name, k.booth_id,"
         " k.created_at, k.last_used_at, k.revoked_at FROM api_keys k"
         " LEFT JOIN producers pr ON pr.id = k.producer_id ORDER BY k.id DESC";
-    static const char *const keys[] = {"name", "prefix", "role",
-                                       "producer_slug", "producer_name",
-                                       "booth_id", "created_at",
-                                       "last_used_at", "revoked_at"};
+    static const char *const keys[] = {
+        "name",          "prefix",        "role",
+        "producer_slug", "producer_name", "booth_id",
+        "created_at",    "last_used_at",  "revoked_at"};
     sqlite3_stmt *st = db_stmt(db, sql, ec);
     cJSON *arr = cJSON_CreateArray();
     int i;

@@ -102,9 +102,19 @@ static const char any_sql[] =
     " LEFT JOIN certificates c ON c.product_id = p.id"
     " AND c.superseded_by IS NULL WHERE p.slug = ?1";
 
-static const char related_sql[] =
-    "SELECT " PRODUCT_COLS FROM_PLAIN WHERE_ACTIVE " AND p.id <> ?10"
-    " ORDER BY (pr.slug = ?11) DESC, c.stars DESC, p.name_key" PAGE;
+/* Related products: the same producer's first, then the group's in name
+ * order. Both walk an index (products_producer, products_group) and stop
+ * at the limit instead of sorting the whole catalog. */
+#define WHERE_RELATED                                                         \
+    " WHERE p.status = 'certified' AND p.hidden_at IS NULL"                   \
+    " AND c.revoked_on IS NULL AND c.expires_on >= ?1 AND p.id <> ?10"
+static const char related_producer_sql[] =
+    "SELECT " PRODUCT_COLS FROM_PLAIN WHERE_RELATED
+    " AND p.producer_id = ?11 ORDER BY p.name_key LIMIT ?8";
+static const char related_group_sql[] =
+    "SELECT " PRODUCT_COLS FROM_PLAIN WHERE_RELATED
+    " AND p.group_code = ?2 AND p.producer_id <> ?11 ORDER BY p.name_key"
+    " LIMIT ?8";
 
 static const char photos_sql[] =
     "SELECT file, alt_vi, alt_en, is_sample, id, kind, width, height"
@@ -525,30 +535,48 @@ static enum err product_array(struct db *db, const struct cat_env *env,
     return ERR_OK;
 }
 
+static enum err related_from(struct db *db, const struct cat_env *env,
+                             const char *sql, int64_t id, int64_t producer,
+                             int group, int n, cJSON *arr, struct err_ctx *ec)
+{
+    sqlite3_stmt *st = db_stmt(db, sql, ec);
+
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_text(st, 1, env->today, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, group);
+    sqlite3_bind_int(st, 8, n);
+    sqlite3_bind_int64(st, 10, id);
+    sqlite3_bind_int64(st, 11, producer);
+    return collect_products(db, env, st, arr, ec);
+}
+
 enum err cat_related(struct db *db, const struct cat_env *env,
                      const cJSON *product, int n, cJSON **out,
                      struct err_ctx *ec)
 {
-    sqlite3_stmt *st = db_stmt(db, related_sql, ec);
     const cJSON *g = cJSON_GetObjectItem(product, "group");
-    const char *pslug;
-    struct cat_query q;
+    int group = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(g, "code"));
+    int64_t id = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(product, "id"));
+    int64_t producer = (int64_t)cJSON_GetNumberValue(
+        cJSON_GetObjectItem(product, "producer_id"));
+    cJSON *arr = cJSON_CreateArray();
+    enum err e;
 
     *out = NULL;
-    if (st == NULL)
-        return ERR_DB;
-    cat_query_init(&q);
-    q.group = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(g, "code"));
-    bind_filters(st, env, &q, NULL);
-    sqlite3_bind_int(st, 8, n);
-    sqlite3_bind_int(st, 9, 0);
-    sqlite3_bind_int64(
-        st, 10, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(product, "id")));
-    pslug = cJSON_GetStringValue(cJSON_GetObjectItem(
-        cJSON_GetObjectItem(product, "producer"), "slug"));
-    if (pslug != NULL)
-        sqlite3_bind_text(st, 11, pslug, -1, SQLITE_STATIC);
-    return product_array(db, env, st, out, ec);
+    if (arr == NULL)
+        return ERR_NOMEM;
+    e = related_from(db, env, related_producer_sql, id, producer, group, n, arr,
+                     ec);
+    if (e == ERR_OK && cJSON_GetArraySize(arr) < n)
+        e = related_from(db, env, related_group_sql, id, producer, group,
+                         n - cJSON_GetArraySize(arr), arr, ec);
+    if (e != ERR_OK) {
+        cJSON_Delete(arr);
+        return e;
+    }
+    *out = arr;
+    return ERR_OK;
 }
 
 enum err cat_featured(struct db *db, const struct cat_env *env, int n,

@@ -57,7 +57,8 @@ static enum err slug_taken(struct db *db, const char *slug, int *taken,
 static enum err new_slug(struct db *db, const char *name, const char *producer,
                          char out[CAT_CYCLE_SLUG_MAX], struct err_ctx *ec)
 {
-    char base[SLUG_BASE_MAX + 1], with[CAT_CYCLE_SLUG_MAX - 8]; /* room for -NN */
+    char base[SLUG_BASE_MAX + 1],
+        with[CAT_CYCLE_SLUG_MAX - 8]; /* room for -NN */
     struct sb sb;
     int taken = 1, n;
     enum err e;
@@ -193,8 +194,8 @@ static enum err store_candidate(struct db *db, const struct actor *who,
 
 enum err cat_cycle_register(struct db *db, const struct actor *who,
                             const struct cat_candidate *in,
-                            char slug_out[CAT_CYCLE_SLUG_MAX],
-                            int64_t *id_out, struct err_ctx *ec)
+                            char slug_out[CAT_CYCLE_SLUG_MAX], int64_t *id_out,
+                            struct err_ctx *ec)
 {
     char slug[CAT_CYCLE_SLUG_MAX] = "", pname[CAT_PRODUCER_NAME_MAX * 4 + 1];
     char *name = cat_text_clean(in->name, 0, 2, CAT_NAME_MAX);
@@ -398,9 +399,8 @@ enum err cat_cycle_counts(struct db *db, int64_t counts[CAT_CYCLE_STEPS + 1],
 enum err cat_cycle_history(struct db *db, int64_t product_id, cJSON **out,
                            struct err_ctx *ec)
 {
-    static const char sql[] =
-        "SELECT step, at, actor, note FROM product_cycle"
-        " WHERE product_id = ?1 ORDER BY id DESC";
+    static const char sql[] = "SELECT step, at, actor, note FROM product_cycle"
+                              " WHERE product_id = ?1 ORDER BY id DESC";
     sqlite3_stmt *st = db_stmt(db, sql, ec);
     cJSON *arr = cJSON_CreateArray();
 

@@ -46,8 +46,8 @@ struct cat_candidate {
  * taken). */
 enum err cat_cycle_register(struct db *db, const struct actor *who,
                             const struct cat_candidate *in,
-                            char slug_out[CAT_CYCLE_SLUG_MAX],
-                            int64_t *id_out, struct err_ctx *ec) MUST_CHECK;
+                            char slug_out[CAT_CYCLE_SLUG_MAX], int64_t *id_out,
+                            struct err_ctx *ec) MUST_CHECK;
 
 /* cat_cycle_move: moves candidate product_id to step (another step than
  * its current one) with a note (may be NULL or ""). */

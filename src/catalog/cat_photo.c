@@ -13,9 +13,8 @@ static const char list_sql[] =
     "SELECT id, position, kind, file, alt_vi, alt_en, width, height,"
     " is_sample FROM photos WHERE product_id = ?1 ORDER BY position, id";
 
-static const char get_sql[] =
-    "SELECT id, position, kind, file FROM photos"
-    " WHERE product_id = ?1 AND id = ?2";
+static const char get_sql[] = "SELECT id, position, kind, file FROM photos"
+                              " WHERE product_id = ?1 AND id = ?2";
 
 static const char add_sql[] =
     "INSERT INTO photos (product_id, position, file, alt_vi, alt_en,"
@@ -74,9 +73,8 @@ enum err cat_photo_owner(struct db *db, const char *slug,
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)
         return ERR_OK;
-    return rc == SQLITE_DONE
-               ? err_set(ec, ERR_NOTFOUND, "no product %s", slug)
-               : step_err(db, ec);
+    return rc == SQLITE_DONE ? err_set(ec, ERR_NOTFOUND, "no product %s", slug)
+                             : step_err(db, ec);
 }
 
 void cat_photo_upload_urls(cJSON *ph, const char *base)
@@ -103,7 +101,8 @@ void cat_photo_upload_urls(cJSON *ph, const char *base)
 static void add_file_urls(cJSON *ph, const struct cat_env *env,
                           const char *file)
 {
-    const char *u = env->media_url ? env->media_url(env->media_cls, file) : NULL;
+    const char *u =
+        env->media_url ? env->media_url(env->media_cls, file) : NULL;
 
     cJSON_AddStringToObject(ph, "url", u ? u : "/media/placeholder.svg");
     cJSON_AddStringToObject(ph, "thumb", u ? u : "/media/placeholder.svg");
@@ -153,12 +152,17 @@ static enum err each_row(struct db *db, const struct cat_env *env,
             return ERR_NOMEM;
         }
         if (compact) {
-            cJSON_AddNumberToObject(ph, "id", (double)sqlite3_column_int64(st, 0));
+            cJSON_AddNumberToObject(ph, "id",
+                                    (double)sqlite3_column_int64(st, 0));
             cJSON_AddNumberToObject(ph, "position", sqlite3_column_int(st, 1));
-            cJSON_AddStringToObject(ph, "kind", db_text(st, 2) ? db_text(st, 2) : "");
-            cJSON_AddStringToObject(ph, "file", db_text(st, 3) ? db_text(st, 3) : "");
-            cJSON_AddStringToObject(ph, "alt_vi", db_text(st, 4) ? db_text(st, 4) : "");
-            cJSON_AddStringToObject(ph, "alt_en", db_text(st, 5) ? db_text(st, 5) : "");
+            cJSON_AddStringToObject(ph, "kind",
+                                    db_text(st, 2) ? db_text(st, 2) : "");
+            cJSON_AddStringToObject(ph, "file",
+                                    db_text(st, 3) ? db_text(st, 3) : "");
+            cJSON_AddStringToObject(ph, "alt_vi",
+                                    db_text(st, 4) ? db_text(st, 4) : "");
+            cJSON_AddStringToObject(ph, "alt_en",
+                                    db_text(st, 5) ? db_text(st, 5) : "");
         } else {
             cJSON_AddBoolToObject(ph, "cover", i == 0);
         }
@@ -292,7 +296,8 @@ enum err cat_photo_move(struct db *db, int64_t product_id, int64_t photo_id,
         return err_set(ec, ERR_NOTFOUND, "no photo %lld", (long long)photo_id);
     position = position < 0 ? 0 : position >= n ? n - 1 : position;
     if (from < position)
-        memmove(&ids[from], &ids[from + 1], sizeof(ids[0]) * (size_t)(position - from));
+        memmove(&ids[from], &ids[from + 1],
+                sizeof(ids[0]) * (size_t)(position - from));
     else if (from > position)
         memmove(&ids[position + 1], &ids[position],
                 sizeof(ids[0]) * (size_t)(from - position));
@@ -300,9 +305,9 @@ enum err cat_photo_move(struct db *db, int64_t product_id, int64_t photo_id,
     return renumber(db, ids, n, ec);
 }
 
-enum err cat_photo_set_alt(struct db *db, int64_t product_id,
-                           int64_t photo_id, const char *alt_vi,
-                           const char *alt_en, struct err_ctx *ec)
+enum err cat_photo_set_alt(struct db *db, int64_t product_id, int64_t photo_id,
+                           const char *alt_vi, const char *alt_en,
+                           struct err_ctx *ec)
 {
     sqlite3_stmt *st = db_stmt(db, set_alt_sql, ec);
     enum err e;
@@ -321,9 +326,8 @@ enum err cat_photo_set_alt(struct db *db, int64_t product_id,
     return e;
 }
 
-enum err cat_photo_delete(struct db *db, int64_t product_id,
-                          int64_t photo_id, struct cat_photo_row *out,
-                          struct err_ctx *ec)
+enum err cat_photo_delete(struct db *db, int64_t product_id, int64_t photo_id,
+                          struct cat_photo_row *out, struct err_ctx *ec)
 {
     int64_t ids[MAX_PHOTOS];
     sqlite3_stmt *st;

@@ -82,14 +82,14 @@ enum err cat_photo_move(struct db *db, int64_t product_id, int64_t photo_id,
                         int position, struct err_ctx *ec) MUST_CHECK;
 
 /* cat_photo_set_alt: NULL leaves that text as it is. */
-enum err cat_photo_set_alt(struct db *db, int64_t product_id,
-                           int64_t photo_id, const char *alt_vi,
-                           const char *alt_en, struct err_ctx *ec) MUST_CHECK;
+enum err cat_photo_set_alt(struct db *db, int64_t product_id, int64_t photo_id,
+                           const char *alt_vi, const char *alt_en,
+                           struct err_ctx *ec) MUST_CHECK;
 
 /* cat_photo_delete: removes the row (out gets it, to remove its files)
  * and closes the gap in the order. */
-enum err cat_photo_delete(struct db *db, int64_t product_id,
-                          int64_t photo_id, struct cat_photo_row *out,
+enum err cat_photo_delete(struct db *db, int64_t product_id, int64_t photo_id,
+                          struct cat_photo_row *out,
                           struct err_ctx *ec) MUST_CHECK;
 
 /* cat_photo_touch: marks the product changed (updated_at). */

@@ -20,19 +20,19 @@
 /* QĐ 19/2025/QĐ-TTg, by code (01 Hà Nội ... 96 Cà Mau); spelled as the
  * seed catalog spells them ("Thanh Hóa"). */
 static const char *const provinces[CAT_PROVINCES] = {
-    "Hà Nội",     "Cao Bằng",    "Tuyên Quang", "Điện Biên",  "Lai Châu",
-    "Sơn La",     "Lào Cai",     "Thái Nguyên", "Lạng Sơn",   "Quảng Ninh",
-    "Bắc Ninh",   "Phú Thọ",     "Hải Phòng",   "Hưng Yên",   "Ninh Bình",
-    "Thanh Hóa",  "Nghệ An",     "Hà Tĩnh",     "Quảng Trị",  "Huế",
-    "Đà Nẵng",    "Quảng Ngãi",  "Gia Lai",     "Khánh Hòa",  "Đắk Lắk",
-    "Lâm Đồng",   "Đồng Nai",    "Hồ Chí Minh", "Tây Ninh",   "Đồng Tháp",
-    "Vĩnh Long",  "An Giang",    "Cần Thơ",     "Cà Mau",
+    "Hà Nội",    "Cao Bằng",   "Tuyên Quang", "Điện Biên", "Lai Châu",
+    "Sơn La",    "Lào Cai",    "Thái Nguyên", "Lạng Sơn",  "Quảng Ninh",
+    "Bắc Ninh",  "Phú Thọ",    "Hải Phòng",   "Hưng Yên",  "Ninh Bình",
+    "Thanh Hóa", "Nghệ An",    "Hà Tĩnh",     "Quảng Trị", "Huế",
+    "Đà Nẵng",   "Quảng Ngãi", "Gia Lai",     "Khánh Hòa", "Đắk Lắk",
+    "Lâm Đồng",  "Đồng Nai",   "Hồ Chí Minh", "Tây Ninh",  "Đồng Tháp",
+    "Vĩnh Long", "An Giang",   "Cần Thơ",     "Cà Mau",
 };
 
 static const char *const record_keys[] = {
-    "name",    "kind",         "representative", "tax_code",
-    "address", "province",     "province_slug",  "commune",
-    "commune_slug", "phone",   "email",          "website",
+    "name",         "kind",     "representative", "tax_code",
+    "address",      "province", "province_slug",  "commune",
+    "commune_slug", "phone",    "email",          "website",
 };
 #define RECORD_COLS 12
 
@@ -139,7 +139,8 @@ static int phone_normal(const char *s, char *out, size_t size)
     for (; *s != '\0'; s++) {
         if (strchr(" .-()", *s) != NULL)
             continue;
-        if (n + 1 >= size || (!isdigit((unsigned char)*s) && !(*s == '+' && n == 0)))
+        if (n + 1 >= size ||
+            (!isdigit((unsigned char)*s) && !(*s == '+' && n == 0)))
             return 0;
         out[n++] = *s;
     }
@@ -216,9 +217,9 @@ static int website_normal(const char *s, char *out, size_t size)
 
 static int valid_kind(const char *k)
 {
-    return k != NULL && (strcmp(k, "company") == 0 ||
-                         strcmp(k, "cooperative") == 0 ||
-                         strcmp(k, "household") == 0);
+    return k != NULL &&
+           (strcmp(k, "company") == 0 || strcmp(k, "cooperative") == 0 ||
+            strcmp(k, "household") == 0);
 }
 
 static enum err add_slug_of(cJSON *rec, const char *key, const char *text)
@@ -261,9 +262,8 @@ static const char *province_canonical(const char *name)
 }
 
 /* add_text: the cleaned optional text field, or null when empty. */
-static enum err add_text(cJSON *rec, const char *key, const char *v,
-                         size_t min, size_t max, const char *err_key,
-                         struct err_ctx *ec)
+static enum err add_text(cJSON *rec, const char *key, const char *v, size_t min,
+                         size_t max, const char *err_key, struct err_ctx *ec)
 {
     char *clean = cat_text_clean(v, 0, min, max);
 
@@ -352,11 +352,11 @@ enum err cat_producer_clean(const struct cat_producer_in *in, cJSON **out,
     if (e == ERR_OK)
         e = check_codes(rec, ec);
     if (e == ERR_OK)
-        e = add_text(rec, "address", in->address, 0, ADDRESS_MAX,
-                     "err_address", ec);
+        e = add_text(rec, "address", in->address, 0, ADDRESS_MAX, "err_address",
+                     ec);
     if (e == ERR_OK)
-        e = add_text(rec, "commune", in->commune, 0, COMMUNE_MAX,
-                     "err_commune", ec);
+        e = add_text(rec, "commune", in->commune, 0, COMMUNE_MAX, "err_commune",
+                     ec);
     if (e == ERR_OK)
         e = check_place(rec, in->province, ec);
     if (e == ERR_OK)
@@ -364,8 +364,8 @@ enum err cat_producer_clean(const struct cat_producer_in *in, cJSON **out,
     if (e == ERR_OK)
         e = add_text(rec, "email", in->email, 0, EMAIL_MAX, "err_email", ec);
     if (e == ERR_OK)
-        e = add_text(rec, "website", in->website, 0, WEBSITE_MAX,
-                     "err_website", ec);
+        e = add_text(rec, "website", in->website, 0, WEBSITE_MAX, "err_website",
+                     ec);
     if (e == ERR_OK)
         e = check_contact(rec, ec);
     if (e != ERR_OK)
@@ -550,14 +550,14 @@ static enum err reindex_products(struct db *db, int64_t id, const char *name,
         return ERR_DB;
     sqlite3_bind_int64(st, 1, id);
     while (e == ERR_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        e = srch_index_product(db, sqlite3_column_int64(st, 0),
-                               db_text(st, 1), db_text(st, 2), name, ec);
+        e = srch_index_product(db, sqlite3_column_int64(st, 0), db_text(st, 1),
+                               db_text(st, 2), name, ec);
     sqlite3_reset(st);
     return e;
 }
 
-enum err cat_producer_update(struct db *db, const struct actor *who,
-                             int64_t id, const struct cat_producer_in *in,
+enum err cat_producer_update(struct db *db, const struct actor *who, int64_t id,
+                             const struct cat_producer_in *in,
                              struct err_ctx *ec)
 {
     cJSON *before = NULL, *after = NULL;
@@ -583,9 +583,9 @@ out:
 
 /* --- reading ------------------------------------------------------------- */
 
-#define COUNT_PRODUCTS                                                        \
-    " (SELECT count(*) FROM products p WHERE p.producer_id = op.id),"         \
-    " (SELECT count(*) FROM products p WHERE p.producer_id = op.id"           \
+#define COUNT_PRODUCTS                                                         \
+    " (SELECT count(*) FROM products p WHERE p.producer_id = op.id),"          \
+    " (SELECT count(*) FROM products p WHERE p.producer_id = op.id"            \
     " AND p.status = 'registered')"
 
 static void add_col(cJSON *o, const char *key, sqlite3_stmt *st, int col)
@@ -601,8 +601,8 @@ static void add_col(cJSON *o, const char *key, sqlite3_stmt *st, int col)
 static cJSON *office_row(sqlite3_stmt *st)
 {
     static const char *const keys[] = {
-        "slug",  "name",  "kind",    "representative", "tax_code",
-        "address", "province", "commune", "phone", "email",
+        "slug",    "name",       "kind",      "representative", "tax_code",
+        "address", "province",   "commune",   "phone",          "email",
         "website", "created_at", "updated_at"};
     cJSON *o = cJSON_CreateObject();
     size_t i;
@@ -640,13 +640,14 @@ enum err cat_producer_get(struct db *db, const char *today, const char *slug,
                         "no producer %s", slug);
     }
     *out = office_row(st);
-    cJSON_AddNumberToObject(*out, "public_products", sqlite3_column_int(st, 16));
+    cJSON_AddNumberToObject(*out, "public_products",
+                            sqlite3_column_int(st, 16));
     sqlite3_reset(st);
     return ERR_OK;
 }
 
-#define LIST_WHERE                                                            \
-    " WHERE ?1 IS NULL OR op.slug LIKE '%' || ?1 || '%'"                      \
+#define LIST_WHERE                                                             \
+    " WHERE ?1 IS NULL OR op.slug LIKE '%' || ?1 || '%'"                       \
     " OR op.tax_code LIKE ?2 || '%'"
 
 static void bind_query(sqlite3_stmt *st, const char *folded, const char *q)
@@ -694,8 +695,8 @@ static enum err list_total(struct db *db, const char *folded, const char *q,
     return ERR_OK;
 }
 
-enum err cat_producer_list(struct db *db, const char *q, int page,
-                           int per_page, cJSON **out, struct err_ctx *ec)
+enum err cat_producer_list(struct db *db, const char *q, int page, int per_page,
+                           cJSON **out, struct err_ctx *ec)
 {
     cJSON *res = cJSON_CreateObject(), *items;
     int64_t total = 0;

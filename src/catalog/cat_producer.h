@@ -70,8 +70,8 @@ enum err cat_producer_create(struct db *db, const struct actor *who,
                              int64_t *id_out, struct err_ctx *ec) MUST_CHECK;
 
 /* cat_producer_update: replaces producer id's record (its slug stays). */
-enum err cat_producer_update(struct db *db, const struct actor *who,
-                             int64_t id, const struct cat_producer_in *in,
+enum err cat_producer_update(struct db *db, const struct actor *who, int64_t id,
+                             const struct cat_producer_in *in,
                              struct err_ctx *ec) MUST_CHECK;
 
 /* cat_producer_get: the office's view of one producer by slug: the
@@ -84,9 +84,8 @@ enum err cat_producer_get(struct db *db, const char *today, const char *slug,
  * contains q (NULL or "" for all), by name:
  * {"items":[{"id","slug","name","kind","province","commune","tax_code",
  * "products","candidates"}],"page","per_page","total"}. */
-enum err cat_producer_list(struct db *db, const char *q, int page,
-                           int per_page, cJSON **out,
-                           struct err_ctx *ec) MUST_CHECK;
+enum err cat_producer_list(struct db *db, const char *q, int page, int per_page,
+                           cJSON **out, struct err_ctx *ec) MUST_CHECK;
 
 /* cat_producer_options: [{"slug","name"}] of every producer, by name. */
 enum err cat_producer_options(struct db *db, cJSON **out,

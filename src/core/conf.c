@@ -194,9 +194,11 @@ enum err conf_finish(struct conf *c, struct err_ctx *ec)
         (void)snprintf(c->media_dir, sizeof(c->media_dir), "%.*s/media",
                        dir_len, slash ? c->db_path : ".");
     }
-    if (c->base_url[0] == '\0')
+    if (c->base_url[0] == '\0') {
         (void)snprintf(c->base_url, sizeof(c->base_url), "http://%s:%d",
                        c->listen_host, c->listen_port);
+        c->base_url_derived = 1;
+    }
     n = strlen(c->base_url);
     if (n > 0 && c->base_url[n - 1] == '/')
         c->base_url[n - 1] = '\0';

@@ -28,6 +28,7 @@ struct conf {
     char themes_dir[CONF_STR];
     char catalog_dir[CONF_STR];
     char base_url[CONF_STR]; /* public origin, no trailing slash */
+    int base_url_derived;    /* made from listen by conf_finish */
     int threads;             /* 0: one per core */
     char log_level[16];
     int session_idle_s; /* a session unused this long ends */

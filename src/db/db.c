@@ -68,6 +68,7 @@ enum err db_open(const char *path, int flags, struct db **out,
     sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
     e = exec_plain(db,
                    "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
+                   "PRAGMA cache_size=-8000;"
                    "PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;",
                    ec);
     if (e != ERR_OK) {

@@ -197,12 +197,36 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
     *con_cls = NULL;
 }
 
+/* listen_on: a listening socket for addr (port 0: any free port), made
+ * here rather than by MHD so the port is known before requests come. */
+static int listen_on(const struct sockaddr_in *addr, int *port)
+{
+    struct sockaddr_in bound;
+    socklen_t len = sizeof(bound);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), on = 1;
+
+    if (fd < 0)
+        return -1;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
+        bind(fd, (const struct sockaddr *)addr, sizeof(*addr)) != 0 ||
+        listen(fd, 1024) != 0 ||
+        getsockname(fd, (struct sockaddr *)&bound, &len) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    *port = ntohs(bound.sin_port);
+    return fd;
+}
+
 enum err http_server_start(const struct http_config *cfg,
                            struct http_server **out, struct err_ctx *ec)
 {
     struct http_server *s = calloc(1, sizeof(*s));
     struct sockaddr_in addr;
     const union MHD_DaemonInfo *info;
+    int fd;
 
     *out = NULL;
     if (s == NULL)
@@ -218,17 +242,26 @@ enum err http_server_start(const struct http_config *cfg,
         return err_set(ec, ERR_INVALID, "listen: %s is not an IPv4 address",
                        cfg->host);
     }
+    fd = listen_on(&addr, &s->port);
+    if (fd < 0) {
+        http_server_stop(s);
+        return err_set(ec, ERR_IO, "cannot listen on %s:%d: %s", cfg->host,
+                       cfg->port, strerror(errno));
+    }
+    if (cfg->on_bound != NULL)
+        cfg->on_bound(cfg->bound_cls, s->port);
     s->d = MHD_start_daemon(
         MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
             MHD_ALLOW_SUSPEND_RESUME,
         0, NULL, NULL,
-        on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
         MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_LISTEN_BACKLOG_SIZE,
         1024u, MHD_OPTION_END);
     if (s->d == NULL) {
+        close(fd);
         http_server_stop(s);
         return err_set(ec, ERR_IO, "cannot listen on %s:%d", cfg->host,
                        cfg->port);

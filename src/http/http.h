@@ -115,6 +115,10 @@ struct http_config {
     /* optional: the body policy of a request (see "Bodies" above) */
     void (*body_policy)(void *cls, struct http_req *req,
                         struct http_body_policy *p);
+    /* optional: told the bound port before the first request can come
+     * (so a port chosen by the system can go into absolute URLs) */
+    void (*on_bound)(void *bound_cls, int port);
+    void *bound_cls;
 };
 
 enum err http_server_start(const struct http_config *cfg,

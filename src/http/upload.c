@@ -185,8 +185,8 @@ static void part_data(struct http_req *req, const char *data, size_t n)
 static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind,
                                const char *key, const char *filename,
                                const char *content_type,
-                               const char *transfer_encoding,
-                               const char *data, uint64_t off, size_t size)
+                               const char *transfer_encoding, const char *data,
+                               uint64_t off, size_t size)
 {
     struct http_req *req = cls;
     struct http_upload *up = req->up;
@@ -257,9 +257,8 @@ enum err upload_begin(struct http_req *req, const struct http_body_policy *p)
     sb_init(&up->val, MAX_FIELD_BYTES);
     /* A plain body is kept in memory: a larger limit is for streamed
      * multipart bodies only, unless the policy asked for a plain one. */
-    req->body.max = p->multipart && p->max_total > HTTP_MAX_BODY
-                        ? HTTP_MAX_BODY
-                        : p->max_total;
+    req->body.max = p->multipart && p->max_total > HTTP_MAX_BODY ? HTTP_MAX_BODY
+                                                                 : p->max_total;
     check_length(req, p);
     if (req->body_refused)
         return ERR_OK;

@@ -23,8 +23,7 @@ enum err mworker_start(struct mworker **out, struct err_ctx *ec) MUST_CHECK;
 void mworker_free(struct mworker *w); /* NULL is a no-op */
 
 /* mworker_submit: queues fn(cls); it runs on the worker thread. */
-enum err mworker_submit(struct mworker *w, mworker_fn fn,
-                        void *cls) MUST_CHECK;
+enum err mworker_submit(struct mworker *w, mworker_fn fn, void *cls) MUST_CHECK;
 
 /* mworker_pending: jobs queued or running (for tests and logs). */
 int mworker_pending(struct mworker *w);

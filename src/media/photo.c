@@ -52,7 +52,7 @@ static enum err vips_fail(struct err_ctx *ec, enum err e, const char *key,
 
 /* libvips' warnings go to our log, not to stderr as glib would. */
 static void on_vips_log(const char *domain, GLogLevelFlags level,
-                     const char *message, void *cls)
+                        const char *message, void *cls)
 {
     (void)domain;
     (void)cls;
@@ -103,9 +103,9 @@ enum err photo_check(const char *src, const char **ext, struct err_ctx *ec)
 static enum err open_checked(const char *src, VipsImage **out,
                              struct err_ctx *ec)
 {
-    VipsImage *im = vips_image_new_from_file(
-        src, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_ERROR,
-        NULL);
+    VipsImage *im =
+        vips_image_new_from_file(src, "access", VIPS_ACCESS_SEQUENTIAL,
+                                 "fail_on", VIPS_FAIL_ON_ERROR, NULL);
     int w, h;
 
     *out = NULL;
@@ -171,7 +171,7 @@ static int to_srgb(VipsImage *in, VipsImage **t)
 static int jpeg_shrink(VipsImage *hdr)
 {
     int w = vips_image_get_orientation_swap(hdr) ? vips_image_get_height(hdr)
-                                                : vips_image_get_width(hdr);
+                                                 : vips_image_get_width(hdr);
     int s = 8;
 
     while (s > 1 && w / s < widths[PHOTO_N_SIZES - 1])
@@ -333,8 +333,8 @@ static enum err write_sizes(VipsImage *im, const char *dir, const char *stem,
         return ERR_NOMEM;
     g_object_ref(cur);
     for (i = PHOTO_N_SIZES - 1; i >= 0 && e == ERR_OK; i--) {
-        next = smaller(cur, widths[i] < src_w ? widths[i] : src_w, src_w,
-                       src_h);
+        next =
+            smaller(cur, widths[i] < src_w ? widths[i] : src_w, src_w, src_h);
         g_object_unref(cur);
         cur = next;
         if (cur == NULL) {

@@ -243,7 +243,7 @@ enum err srch_fts_query(const char *q, int flags, struct sb *out)
     sb_init(&folded, 4096);
     e = srch_fold(q, strlen(q), &folded);
     if (e == ERR_OK && (flags & SRCH_NAMES_ONLY))
-        e = sb_adds(out, "name : (");
+        e = sb_adds(out, "{name producer} : (");
     for (p = folded.buf; e == ERR_OK && *p != '\0'; p = end) {
         while (*p != '\0' && !is_word_byte((unsigned char)*p))
             p++;

@@ -39,7 +39,7 @@ enum err srch_collation_key(const char *s, struct sb *out) MUST_CHECK;
 
 enum srch_flags {
     SRCH_PREFIX_LAST = 1, /* the last word may be unfinished (suggestions) */
-    SRCH_NAMES_ONLY = 2,  /* match product names only */
+    SRCH_NAMES_ONLY = 2,  /* match product and producer names only */
 };
 
 /* srch_fts_query: appends an FTS5 MATCH expression for a visitor's query:

@@ -45,10 +45,12 @@ static const struct {
 /* The notes a page shows after a successful write (?ok=CODE); only these
  * codes, so the URL cannot put other text on the page. */
 static const char *const ok_codes[] = {
-    "producer_created", "producer_saved", "account_created", "linked",
-    "unlinked",         "candidate_registered", "step_moved", "evaluated",
-    "evaluated_none",   "revoked",        "hidden",          "shown",
-    "user_created",     "user_disabled",  "user_enabled",    "key_revoked",
+    "producer_created", "producer_saved", "account_created",
+    "linked",           "unlinked",       "candidate_registered",
+    "step_moved",       "evaluated",      "evaluated_none",
+    "revoked",          "hidden",         "shown",
+    "user_created",     "user_disabled",  "user_enabled",
+    "key_revoked",
 };
 
 static void add_ok_note(struct ctx *c, cJSON *office)
@@ -75,11 +77,13 @@ cJSON *admin_model(struct ctx *c, const char *title_key, const char *path,
         return NULL;
     office = cJSON_AddObjectToObject(m, "office");
     nav = cJSON_AddArrayToObject(office, "nav");
-    for (i = 0; nav != NULL && i < sizeof(sections) / sizeof(sections[0]); i++) {
+    for (i = 0; nav != NULL && i < sizeof(sections) / sizeof(sections[0]);
+         i++) {
         cJSON *s = cJSON_CreateObject();
         cJSON_AddStringToObject(s, "href", view_url(c, sections[i].path));
         cJSON_AddStringToObject(s, "label", admin_t(c, sections[i].label_key));
-        cJSON_AddBoolToObject(s, "current", strcmp(section, sections[i].id) == 0);
+        cJSON_AddBoolToObject(s, "current",
+                              strcmp(section, sections[i].id) == 0);
         cJSON_AddItemToArray(nav, s);
     }
     add_ok_note(c, office);
@@ -253,8 +257,9 @@ void admin_cert_view(struct ctx *c, cJSON *cert)
     (void)snprintf(key, sizeof(key), "level_%s",
                    str_of(cert, "level") ? str_of(cert, "level") : "province");
     cJSON_AddStringToObject(cert, "level_text", admin_t(c, key));
-    (void)snprintf(key, sizeof(key), "stars_%d",
-                   (int)cJSON_GetNumberValue(cJSON_GetObjectItem(cert, "stars")));
+    (void)snprintf(
+        key, sizeof(key), "stars_%d",
+        (int)cJSON_GetNumberValue(cJSON_GetObjectItem(cert, "stars")));
     cJSON_AddStringToObject(cert, "stars_text", admin_t(c, key));
     cJSON_AddStringToObject(cert, "issued_text",
                             admin_date(c, str_of(cert, "issued_on")));
@@ -275,7 +280,8 @@ void admin_cert_view(struct ctx *c, cJSON *cert)
     if (str_of(cert, "product_slug") != NULL)
         cJSON_AddStringToObject(
             cert, "office_href",
-            view_url(c, admin_path(c, "/quan-tri/san-pham/", str_of(cert, "product_slug"), "")));
+            view_url(c, admin_path(c, "/quan-tri/san-pham/",
+                                   str_of(cert, "product_slug"), "")));
 }
 
 /* --- the certificates that expire ---------------------------------------- */
@@ -295,7 +301,8 @@ static void split_certs(struct ctx *c, cJSON *list, struct cert_groups *g)
     while ((cert = cJSON_DetachItemFromArray(list, 0)) != NULL) {
         long left;
         admin_cert_view(c, cert);
-        left = (long)cJSON_GetNumberValue(cJSON_GetObjectItem(cert, "days_left"));
+        left =
+            (long)cJSON_GetNumberValue(cJSON_GetObjectItem(cert, "days_left"));
         g->window += cJSON_IsTrue(cJSON_GetObjectItem(cert, "rerating_open"));
         if (left < 0)
             cJSON_AddItemToArray(g->expired, cert);
@@ -306,14 +313,14 @@ static void split_certs(struct ctx *c, cJSON *list, struct cert_groups *g)
     }
 }
 
-static void add_group(struct ctx *c, cJSON *groups, const char *id,
-                      cJSON *rows)
+static void add_group(struct ctx *c, cJSON *groups, const char *id, cJSON *rows)
 {
     cJSON *g = cJSON_CreateObject();
 
     cJSON_AddStringToObject(g, "id", id);
     cJSON_AddStringToObject(
-        g, "title", admin_t(c, arena_printf(&c->req->arena, "office_certs_%s", id)));
+        g, "title",
+        admin_t(c, arena_printf(&c->req->arena, "office_certs_%s", id)));
     cJSON_AddNumberToObject(g, "count", cJSON_GetArraySize(rows));
     cJSON_AddBoolToObject(g, "any", cJSON_GetArraySize(rows) > 0);
     cJSON_AddItemToObject(g, "rows", rows);
@@ -350,8 +357,8 @@ static enum err cert_groups_load(struct ctx *c, cJSON *m, struct err_ctx *ec)
 enum hres page_admin_certs(struct ctx *c)
 {
     struct err_ctx ec = {0};
-    cJSON *m = admin_model(c, "office_certs_title", "/quan-tri/chung-nhan",
-                           "certs");
+    cJSON *m =
+        admin_model(c, "office_certs_title", "/quan-tri/chung-nhan", "certs");
     enum err e = m ? cert_groups_load(c, m, &ec) : ERR_NOMEM;
 
     if (e != ERR_OK) {
@@ -407,7 +414,8 @@ static void add_links(struct ctx *c, cJSON *m)
     size_t i;
 
     for (i = 0; l != NULL && i < sizeof(sections) / sizeof(sections[0]); i++)
-        cJSON_AddStringToObject(l, sections[i].id, view_url(c, sections[i].path));
+        cJSON_AddStringToObject(l, sections[i].id,
+                                view_url(c, sections[i].path));
 }
 
 enum hres page_admin(struct ctx *c)
@@ -434,8 +442,8 @@ static const char *audit_entity(struct ctx *c)
     const char *v = http_arg(c->req, "entity");
     size_t i;
 
-    for (i = 0; v != NULL && i < sizeof(audit_entities) / sizeof(*audit_entities);
-         i++)
+    for (i = 0;
+         v != NULL && i < sizeof(audit_entities) / sizeof(*audit_entities); i++)
         if (strcmp(v, audit_entities[i]) == 0)
             return audit_entities[i];
     return NULL;
@@ -471,6 +479,12 @@ void admin_audit_rows(struct ctx *c, cJSON *items)
                                 strcmp(label, key) == 0 ? str_of(r, "action")
                                                         : label);
         cJSON_AddStringToObject(r, "when", admin_when(c, str_of(r, "at")));
+        (void)snprintf(key, sizeof(key), "audit_entity_%s",
+                       str_of(r, "entity"));
+        label = admin_t(c, key);
+        cJSON_AddStringToObject(r, "entity_text",
+                                strcmp(label, key) == 0 ? str_of(r, "entity")
+                                                        : label);
         admin_drop_empty(r, "summary");
         admin_drop_empty(r, "entity_id");
         add_pretty(r, "before", "before_text");
@@ -525,12 +539,14 @@ static void audit_pages(struct ctx *c, cJSON *m, const char *q,
     long last = (total + AUDIT_PER_PAGE - 1) / AUDIT_PER_PAGE;
 
     cJSON_AddNumberToObject(m, "total", (double)total);
-    cJSON_AddNumberToObject(m, "page", (double)page);
+    cJSON_AddNumberToObject(m, "page_n", (double)page);
     cJSON_AddNumberToObject(m, "pages", (double)(last > 0 ? last : 1));
     if (page > 1)
-        cJSON_AddStringToObject(m, "prev_href", audit_href(c, q, entity, page - 1));
+        cJSON_AddStringToObject(m, "prev_href",
+                                audit_href(c, q, entity, page - 1));
     if (page < last)
-        cJSON_AddStringToObject(m, "next_href", audit_href(c, q, entity, page + 1));
+        cJSON_AddStringToObject(m, "next_href",
+                                audit_href(c, q, entity, page + 1));
 }
 
 enum hres page_admin_audit(struct ctx *c)

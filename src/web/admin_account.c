@@ -51,7 +51,8 @@ static enum err add_role_choices(struct ctx *c, cJSON *m, struct err_ctx *ec)
 {
     const cJSON *v = cJSON_GetObjectItem(m, "values");
     const char *role = str_of(v, "role"), *prod = str_of(v, "producer");
-    cJSON *arr = cJSON_AddArrayToObject(m, "role_options"), *producers = NULL, *p;
+    cJSON *arr = cJSON_AddArrayToObject(m, "role_options"), *producers = NULL,
+          *p;
     enum err e = cat_producer_options(c->w->db, &producers, ec);
     int i;
 
@@ -59,8 +60,10 @@ static enum err add_role_choices(struct ctx *c, cJSON *m, struct err_ctx *ec)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "value", roles[i]);
         cJSON_AddStringToObject(
-            o, "label", admin_t(c, arena_printf(&c->req->arena, "role_%s", roles[i])));
-        cJSON_AddBoolToObject(o, "selected", role && strcmp(role, roles[i]) == 0);
+            o, "label",
+            admin_t(c, arena_printf(&c->req->arena, "role_%s", roles[i])));
+        cJSON_AddBoolToObject(o, "selected",
+                              role && strcmp(role, roles[i]) == 0);
         cJSON_AddItemToArray(arr, o);
     }
     if (e != ERR_OK)
@@ -68,7 +71,8 @@ static enum err add_role_choices(struct ctx *c, cJSON *m, struct err_ctx *ec)
     cJSON_ArrayForEach(p, producers)
     {
         cJSON_AddBoolToObject(p, "selected",
-                              prod != NULL && strcmp(prod, str_of(p, "slug")) == 0);
+                              prod != NULL &&
+                                  strcmp(prod, str_of(p, "slug")) == 0);
     }
     cJSON_AddItemToObject(m, "producer_options", producers);
     return ERR_OK;
@@ -83,17 +87,23 @@ static void view_users(struct ctx *c, cJSON *users)
 
     cJSON_ArrayForEach(u, users)
     {
-        long long id = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(u, "id"));
+        long long id =
+            (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(u, "id"));
         cJSON_AddStringToObject(
             u, "role_text",
-            admin_t(c, arena_printf(&c->req->arena, "role_%s", str_of(u, "role"))));
+            admin_t(
+                c, arena_printf(&c->req->arena, "role_%s", str_of(u, "role"))));
         cJSON_AddStringToObject(u, "created_text",
                                 admin_when(c, str_of(u, "created_at")));
         cJSON_AddBoolToObject(u, "is_me", id == (long long)c->who.user_id);
-        (void)snprintf(path, sizeof(path), "/quan-tri/tai-khoan/%lld/dat-lai", id);
-        cJSON_AddStringToObject(u, "reset_action", view_url(c, arena_strdup(&c->req->arena, path)));
+        (void)snprintf(path, sizeof(path), "/quan-tri/tai-khoan/%lld/dat-lai",
+                       id);
+        cJSON_AddStringToObject(
+            u, "reset_action", view_url(c, arena_strdup(&c->req->arena, path)));
         (void)snprintf(path, sizeof(path), "/quan-tri/tai-khoan/%lld/khoa", id);
-        cJSON_AddStringToObject(u, "disable_action", view_url(c, arena_strdup(&c->req->arena, path)));
+        cJSON_AddStringToObject(
+            u, "disable_action",
+            view_url(c, arena_strdup(&c->req->arena, path)));
     }
 }
 
@@ -101,7 +111,8 @@ static enum hres users_page(struct ctx *c, unsigned status,
                             const struct account_view *v)
 {
     struct err_ctx ec = {0};
-    cJSON *m = admin_model(c, "office_users_title", "/quan-tri/tai-khoan", "users");
+    cJSON *m =
+        admin_model(c, "office_users_title", "/quan-tri/tai-khoan", "users");
     cJSON *users = NULL;
     enum err e = m ? auth_user_list(c->w->db, 0, &users, &ec) : ERR_NOMEM;
 
@@ -116,7 +127,8 @@ static enum hres users_page(struct ctx *c, unsigned status,
     }
     view_users(c, users);
     cJSON_AddItemToObject(m, "users", users);
-    cJSON_AddStringToObject(m, "form_action", view_url(c, "/quan-tri/tai-khoan"));
+    cJSON_AddStringToObject(m, "form_action",
+                            view_url(c, "/quan-tri/tai-khoan"));
     if (v->ec != NULL)
         admin_error(c, m, v->form, v->ec, "err_invalid");
     add_secret(m, v);
@@ -156,14 +168,16 @@ enum hres page_admin_user_create(struct ctx *c)
     struct shown_once once;
     struct user_job job;
     struct form f;
+    enum hres h;
     enum err e;
 
     if (!web_form(c, &f))
         return web_fail(c, 400, "invalid", "err_invalid");
     auth_password_generate(generated);
-    job = (struct user_job){auth_actor(&c->who, c->ip), admin_field(&f, "username"),
-                            admin_field(&f, "password"), admin_field(&f, "producer"),
-                            auth_role_parse(admin_field(&f, "role"))};
+    job = (struct user_job){
+        auth_actor(&c->who, c->ip), admin_field(&f, "username"),
+        admin_field(&f, "password"), admin_field(&f, "producer"),
+        auth_role_parse(admin_field(&f, "role"))};
     if (*job.password == '\0')
         job.password = generated;
     e = db_tx_run(c->w->db, "user create", user_tx, &job, &ec);
@@ -176,7 +190,9 @@ enum hres page_admin_user_create(struct ctx *c)
         return web_redirect(c, "/quan-tri/tai-khoan?ok=user_created");
     once = (struct shown_once){"password", job.username, generated};
     v = (struct account_view){NULL, NULL, NULL, &once};
-    return users_page(c, 201, &v);
+    h = users_page(c, 201, &v);
+    sodium_memzero(generated, sizeof(generated));
+    return h;
 }
 
 static long user_arg(struct ctx *c)
@@ -234,10 +250,10 @@ enum hres page_admin_user_reset(struct ctx *c)
         return web_fail(c, 404, "not_found", "err_user_not_found");
     if (e != ERR_OK)
         return web_fail_err(c, e, &ec);
-    once = (struct shown_once){
-        "reset", username_of(c, job.id),
-        arena_printf(&c->req->arena, "%s/dat-lai-mat-khau/%s",
-                     c->app->conf->base_url, job.token)};
+    once = (struct shown_once){"reset", username_of(c, job.id),
+                               arena_printf(&c->req->arena,
+                                            "%s/dat-lai-mat-khau/%s",
+                                            c->app->conf->base_url, job.token)};
     sodium_memzero(job.token, sizeof(job.token));
     v = (struct account_view){NULL, NULL, NULL, &once};
     return users_page(c, 200, &v);
@@ -276,8 +292,9 @@ enum hres page_admin_user_disable(struct ctx *c)
         return users_page(c, admin_status(e), &v);
     if (e != ERR_OK)
         return web_fail_err(c, e, &ec);
-    return web_redirect(c, job.disabled ? "/quan-tri/tai-khoan?ok=user_disabled"
-                                        : "/quan-tri/tai-khoan?ok=user_enabled");
+    return web_redirect(c, job.disabled
+                               ? "/quan-tri/tai-khoan?ok=user_disabled"
+                               : "/quan-tri/tai-khoan?ok=user_enabled");
 }
 
 /* --- API keys ------------------------------------------------------------ */
@@ -288,11 +305,14 @@ static void view_keys(struct ctx *c, cJSON *keys)
 
     cJSON_ArrayForEach(k, keys)
     {
-        long long id = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(k, "id"));
+        long long id =
+            (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(k, "id"));
         cJSON_AddStringToObject(
             k, "role_text",
-            admin_t(c, arena_printf(&c->req->arena, "role_%s", str_of(k, "role"))));
-        cJSON_AddStringToObject(k, "created_text", admin_when(c, str_of(k, "created_at")));
+            admin_t(
+                c, arena_printf(&c->req->arena, "role_%s", str_of(k, "role"))));
+        cJSON_AddStringToObject(k, "created_text",
+                                admin_when(c, str_of(k, "created_at")));
         if (str_of(k, "last_used_at") != NULL)
             cJSON_AddStringToObject(k, "used_text",
                                     admin_when(c, str_of(k, "last_used_at")));
@@ -301,7 +321,8 @@ static void view_keys(struct ctx *c, cJSON *keys)
                                     admin_when(c, str_of(k, "revoked_at")));
         cJSON_AddStringToObject(
             k, "revoke_action",
-            view_url(c, arena_printf(&c->req->arena, "/quan-tri/khoa-api/%lld/thu-hoi", id)));
+            view_url(c, arena_printf(&c->req->arena,
+                                     "/quan-tri/khoa-api/%lld/thu-hoi", id)));
     }
 }
 
@@ -309,7 +330,8 @@ static enum hres keys_page(struct ctx *c, unsigned status,
                            const struct account_view *v)
 {
     struct err_ctx ec = {0};
-    cJSON *m = admin_model(c, "office_keys_title", "/quan-tri/khoa-api", "keys");
+    cJSON *m =
+        admin_model(c, "office_keys_title", "/quan-tri/khoa-api", "keys");
     cJSON *keys = NULL;
     enum err e = m ? auth_apikey_list(c->w->db, &keys, &ec) : ERR_NOMEM;
 
@@ -324,7 +346,8 @@ static enum hres keys_page(struct ctx *c, unsigned status,
     }
     view_keys(c, keys);
     cJSON_AddItemToObject(m, "keys", keys);
-    cJSON_AddStringToObject(m, "form_action", view_url(c, "/quan-tri/khoa-api"));
+    cJSON_AddStringToObject(m, "form_action",
+                            view_url(c, "/quan-tri/khoa-api"));
     if (v->ec != NULL)
         admin_error(c, m, v->form, v->ec, "err_invalid");
     add_secret(m, v);
@@ -392,7 +415,9 @@ enum hres page_admin_key_create(struct ctx *c)
     job = (struct key_job){auth_actor(&c->who, c->ip),
                            clean_name(c, admin_field(&f, "name")),
                            admin_field(&f, "producer"),
-                           auth_role_parse(admin_field(&f, "role")), booth, ""};
+                           auth_role_parse(admin_field(&f, "role")),
+                           booth,
+                           ""};
     e = db_tx_run(c->w->db, "apikey create", key_tx, &job, &ec);
     v.f = &f;
     if (admin_form_error(e))

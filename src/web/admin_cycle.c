@@ -50,8 +50,8 @@ static void add_options(cJSON *m, const char *name, const char *const *values,
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "value", values[i]);
         cJSON_AddStringToObject(o, "label", labels ? labels[i] : values[i]);
-        cJSON_AddBoolToObject(o, "selected",
-                              current != NULL && strcmp(current, values[i]) == 0);
+        cJSON_AddBoolToObject(
+            o, "selected", current != NULL && strcmp(current, values[i]) == 0);
         cJSON_AddItemToArray(arr, o);
     }
 }
@@ -64,8 +64,8 @@ static void add_step_options(struct ctx *c, cJSON *m, const char *name,
     int s;
 
     for (s = 0; s < CAT_CYCLE_STEPS; s++)
-        labels[s] = arena_printf(&c->req->arena, "%d. %s", s + 1,
-                                 step_name(c, s + 1));
+        labels[s] =
+            arena_printf(&c->req->arena, "%d. %s", s + 1, step_name(c, s + 1));
     add_options(m, name, nums, labels, CAT_CYCLE_STEPS, current);
 }
 
@@ -93,17 +93,20 @@ static void view_candidates(struct ctx *c, cJSON *m, cJSON *list)
         int step = (int)num_of(p, "step");
         (void)snprintf(key, sizeof(key), "%d", step);
         cJSON_AddStringToObject(p, "step_name", step_name(c, step));
-        cJSON_AddStringToObject(p, "group_name", group_name(m, (int)num_of(p, "group")));
+        cJSON_AddStringToObject(p, "group_name",
+                                group_name(m, (int)num_of(p, "group")));
         cJSON_AddBoolToObject(p, "at_evaluation", step == CAT_CYCLE_EVALUATION);
-        cJSON_AddStringToObject(
-            p, "office_href",
-            view_url(c, admin_path(c, "/quan-tri/san-pham/", str_of(p, "slug"), "")));
+        cJSON_AddStringToObject(p, "office_href",
+                                view_url(c, admin_path(c, "/quan-tri/san-pham/",
+                                                       str_of(p, "slug"), "")));
         cJSON_AddStringToObject(
             p, "step_action",
-            view_url(c, admin_path(c, "/quan-tri/ung-vien/", str_of(p, "slug"), "/buoc")));
-        cJSON_AddStringToObject(p, "moved_text", admin_when(c, str_of(p, "moved_at")
-                                                                 ? str_of(p, "moved_at")
-                                                                 : str_of(p, "created_at")));
+            view_url(c, admin_path(c, "/quan-tri/ung-vien/", str_of(p, "slug"),
+                                   "/buoc")));
+        cJSON_AddStringToObject(p, "moved_text",
+                                admin_when(c, str_of(p, "moved_at")
+                                                  ? str_of(p, "moved_at")
+                                                  : str_of(p, "created_at")));
         add_step_options(c, p, "step_options", key);
     }
 }
@@ -116,14 +119,16 @@ static void add_filter_tabs(struct ctx *c, cJSON *m, int current,
 
     for (s = 0; tabs != NULL && s <= CAT_CYCLE_STEPS; s++) {
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "label", s ? arena_printf(&c->req->arena, "%d. %s", s,
-                                                             step_name(c, s))
-                                              : admin_t(c, "office_all_steps"));
+        cJSON_AddStringToObject(
+            o, "label",
+            s ? arena_printf(&c->req->arena, "%d. %s", s, step_name(c, s))
+              : admin_t(c, "office_all_steps"));
         cJSON_AddNumberToObject(o, "count", (double)counts[s]);
         cJSON_AddBoolToObject(o, "current", s == current);
         cJSON_AddStringToObject(
             o, "href",
-            view_url(c, s ? arena_printf(&c->req->arena, "/quan-tri/ung-vien?step=%d", s)
+            view_url(c, s ? arena_printf(&c->req->arena,
+                                         "/quan-tri/ung-vien?step=%d", s)
                           : "/quan-tri/ung-vien"));
         cJSON_AddItemToArray(tabs, o);
     }
@@ -161,8 +166,8 @@ static void register_choices(struct ctx *c, cJSON *m, cJSON *producers)
     star_labels[3] = admin_t(c, "stars_5");
     cJSON_ArrayForEach(p, producers)
     {
-        cJSON_AddBoolToObject(p, "selected",
-                              sel != NULL && strcmp(sel, str_of(p, "slug")) == 0);
+        cJSON_AddBoolToObject(
+            p, "selected", sel != NULL && strcmp(sel, str_of(p, "slug")) == 0);
     }
     cJSON_AddItemToObject(m, "producer_options", producers);
     add_group_options(m, str_of(v, "group"));
@@ -221,7 +226,8 @@ static enum hres candidates_page(struct ctx *c, unsigned status,
         cJSON_Delete(m);
         return web_fail_err(c, e, &lec);
     }
-    cJSON_AddStringToObject(m, "form_action", view_url(c, "/quan-tri/ung-vien"));
+    cJSON_AddStringToObject(m, "form_action",
+                            view_url(c, "/quan-tri/ung-vien"));
     if (ec != NULL)
         admin_error(c, m, "register", ec, "err_invalid");
     return admin_render(c, status, "admin_candidates", m);
@@ -256,9 +262,11 @@ static struct cat_candidate candidate_in(const struct form *f)
     in.producer_slug = form_get(f, "producer");
     in.group = admin_long(form_get(f, "group"), 1, 6, &v) ? (int)v : -1;
     in.target_stars = *admin_field(f, "target_stars") == '\0' ? 0
-                      : admin_long(form_get(f, "target_stars"), 3, 5, &v) ? (int)v
-                                                                          : -1;
-    in.step = admin_long(form_get(f, "step"), 1, CAT_CYCLE_STEPS, &v) ? (int)v : -1;
+                      : admin_long(form_get(f, "target_stars"), 3, 5, &v)
+                          ? (int)v
+                          : -1;
+    in.step =
+        admin_long(form_get(f, "step"), 1, CAT_CYCLE_STEPS, &v) ? (int)v : -1;
     in.note = form_get(f, "note");
     return in;
 }
@@ -297,7 +305,8 @@ static void view_history(struct ctx *c, cJSON *arr)
 
     cJSON_ArrayForEach(h, arr)
     {
-        cJSON_AddStringToObject(h, "step_name", step_name(c, (int)num_of(h, "step")));
+        cJSON_AddStringToObject(h, "step_name",
+                                step_name(c, (int)num_of(h, "step")));
         cJSON_AddStringToObject(h, "when", admin_when(c, str_of(h, "at")));
         admin_drop_empty(h, "note");
     }
@@ -322,20 +331,23 @@ static void view_evaluations(struct ctx *c, cJSON *arr)
     {
         stars = (int)num_of(ev, "stars");
         (void)snprintf(key, sizeof(key), "stars_%d", stars);
-        cJSON_AddStringToObject(ev, "stars_text", stars >= 3 ? admin_t(c, key)
-                                                   : admin_t(c, "office_no_certificate"));
+        cJSON_AddStringToObject(
+            ev, "stars_text",
+            stars >= 3 ? admin_t(c, key) : admin_t(c, "office_no_certificate"));
         (void)snprintf(key, sizeof(key), "level_%s", str_of(ev, "level"));
         cJSON_AddStringToObject(ev, "level_text", admin_t(c, key));
         cJSON_AddStringToObject(ev, "score_text", number_text(c, ev, "score"));
         if (cJSON_IsNumber(cJSON_GetObjectItem(ev, "part_a")))
-            cJSON_AddStringToObject(
-                ev, "parts_text",
-                arena_printf(&c->req->arena, "A %s · B %s · C %s",
-                             number_text(c, ev, "part_a"), number_text(c, ev, "part_b"),
-                             number_text(c, ev, "part_c")));
+            cJSON_AddStringToObject(ev, "parts_text",
+                                    arena_printf(&c->req->arena,
+                                                 "A %s · B %s · C %s",
+                                                 number_text(c, ev, "part_a"),
+                                                 number_text(c, ev, "part_b"),
+                                                 number_text(c, ev, "part_c")));
         cJSON_AddStringToObject(ev, "date_text",
                                 admin_date(c, str_of(ev, "decision_date")));
-        cJSON_AddStringToObject(ev, "when", admin_when(c, str_of(ev, "created_at")));
+        cJSON_AddStringToObject(ev, "when",
+                                admin_when(c, str_of(ev, "created_at")));
     }
 }
 
@@ -347,12 +359,14 @@ static void view_certs(struct ctx *c, cJSON *arr)
     {
         const char *s = str_of(cert, "status");
         admin_cert_view(c, cert);
-        cJSON_AddBoolToObject(cert, "can_revoke",
-                              cJSON_IsTrue(cJSON_GetObjectItem(cert, "current")) &&
-                                  s != NULL && strcmp(s, "revoked") != 0);
+        cJSON_AddBoolToObject(
+            cert, "can_revoke",
+            cJSON_IsTrue(cJSON_GetObjectItem(cert, "current")) && s != NULL &&
+                strcmp(s, "revoked") != 0);
         cJSON_AddStringToObject(
             cert, "revoke_action",
-            view_url(c, arena_printf(&c->req->arena, "/quan-tri/chung-nhan/%lld/thu-hoi",
+            view_url(c, arena_printf(&c->req->arena,
+                                     "/quan-tri/chung-nhan/%lld/thu-hoi",
                                      (long long)num_of(cert, "id"))));
     }
 }
@@ -363,21 +377,23 @@ static enum err add_hidden_reason(struct ctx *c, cJSON *m, int64_t id,
 {
     cJSON *res = NULL;
     const cJSON *last;
-    enum err e = audit_search(c->w->db, "product.hide", "product", id, 1, 1,
-                              &res, ec);
+    enum err e =
+        audit_search(c->w->db, "product.hide", "product", id, 1, 1, &res, ec);
 
     if (e != ERR_OK)
         return e;
     last = cJSON_GetArrayItem(cJSON_GetObjectItem(res, "items"), 0);
     if (last != NULL) {
         cJSON_AddStringToObject(m, "hidden_reason", str_of(last, "summary"));
-        cJSON_AddStringToObject(m, "hidden_when", admin_when(c, str_of(last, "at")));
+        cJSON_AddStringToObject(m, "hidden_when",
+                                admin_when(c, str_of(last, "at")));
     }
     cJSON_Delete(res);
     return ERR_OK;
 }
 
-static enum err add_audit(struct ctx *c, cJSON *m, int64_t id, struct err_ctx *ec)
+static enum err add_audit(struct ctx *c, cJSON *m, int64_t id,
+                          struct err_ctx *ec)
 {
     cJSON *res = NULL, *items;
     enum err e = audit_search(c->w->db, NULL, "product", id, 1, PRODUCT_AUDIT_N,
@@ -442,9 +458,12 @@ static void evaluate_form(struct ctx *c, cJSON *m, const struct page_state *st)
         cJSON_AddStringToObject(v, "legal_basis", default_basis(c->today));
     }
     for (i = 0; i < 3; i++)
-        level_labels[i] = admin_t(c, arena_printf(&c->req->arena, "level_%s", levels[i]));
-    add_options(m, "level_options", levels, level_labels, 3, str_of(v, "level"));
-    add_options(m, "basis_options", legal_bases, NULL, 3, str_of(v, "legal_basis"));
+        level_labels[i] =
+            admin_t(c, arena_printf(&c->req->arena, "level_%s", levels[i]));
+    add_options(m, "level_options", levels, level_labels, 3,
+                str_of(v, "level"));
+    add_options(m, "basis_options", legal_bases, NULL, 3,
+                str_of(v, "legal_basis"));
     cJSON_AddStringToObject(m, "today", c->today);
 }
 
@@ -462,8 +481,10 @@ static void product_state(struct ctx *c, cJSON *m, const cJSON *p, int step)
     cJSON_AddBoolToObject(m, "can_evaluate",
                           strcmp(status, "certified") == 0 ||
                               step == CAT_CYCLE_EVALUATION);
-    cJSON_AddBoolToObject(m, "is_hidden", cJSON_IsTrue(cJSON_GetObjectItem(p, "hidden")));
-    cJSON_AddBoolToObject(m, "is_public", cJSON_IsTrue(cJSON_GetObjectItem(p, "public")));
+    cJSON_AddBoolToObject(m, "is_hidden",
+                          cJSON_IsTrue(cJSON_GetObjectItem(p, "hidden")));
+    cJSON_AddBoolToObject(m, "is_public",
+                          cJSON_IsTrue(cJSON_GetObjectItem(p, "public")));
     (void)snprintf(key, sizeof(key), "%d", step);
     add_step_options(c, m, "step_options",
                      str_of(cJSON_GetObjectItem(m, "values"), "step")
@@ -478,17 +499,38 @@ static void product_links(struct ctx *c, cJSON *m, const char *slug,
 
     cJSON_AddStringToObject(m, "public_href",
                             view_url(c, admin_path(c, "/san-pham/", slug, "")));
+    cJSON_AddStringToObject(m, "producer_href",
+                            view_url(c, admin_path(c, "/quan-tri/nha-san-xuat/",
+                                                   str_of(pr, "slug"), "")));
     cJSON_AddStringToObject(
-        m, "producer_href",
-        view_url(c, admin_path(c, "/quan-tri/nha-san-xuat/", str_of(pr, "slug"), "")));
-    cJSON_AddStringToObject(
-        m, "step_action", view_url(c, admin_path(c, "/quan-tri/ung-vien/", slug, "/buoc")));
+        m, "step_action",
+        view_url(c, admin_path(c, "/quan-tri/ung-vien/", slug, "/buoc")));
     cJSON_AddStringToObject(
         m, "evaluate_action",
         view_url(c, admin_path(c, "/quan-tri/san-pham/", slug, "/danh-gia")));
     cJSON_AddStringToObject(
-        m, "hide_action", view_url(c, admin_path(c, "/quan-tri/san-pham/", slug, "/an")));
-    cJSON_AddStringToObject(m, "candidates_href", view_url(c, "/quan-tri/ung-vien"));
+        m, "hide_action",
+        view_url(c, admin_path(c, "/quan-tri/san-pham/", slug, "/an")));
+}
+
+/* product_model: the page's frame; a candidate belongs to the candidates'
+ * section, any other product to the office as a whole. */
+static cJSON *product_model(struct ctx *c, const char *slug, const cJSON *p)
+{
+    int candidate = strcmp(str_of(p, "status"), "registered") == 0;
+    cJSON *m = admin_model(c, "office_product_title",
+                           admin_path(c, "/quan-tri/san-pham/", slug, ""),
+                           candidate ? "candidates" : "");
+
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(m, "page"), "title",
+                              cJSON_CreateString(str_of(p, "name")));
+    cJSON_AddStringToObject(
+        m, "crumb_href",
+        view_url(c, candidate ? "/quan-tri/ung-vien" : "/quan-tri"));
+    cJSON_AddStringToObject(
+        m, "crumb_label",
+        admin_t(c, candidate ? "office_candidates_title" : "office_title"));
+    return m;
 }
 
 static enum hres product_page(struct ctx *c, const char *slug, unsigned status,
@@ -506,10 +548,7 @@ static enum hres product_page(struct ctx *c, const char *slug, unsigned status,
         return web_fail_err(c, e, &ec);
     view_product(c, p);
     id = (int64_t)num_of(p, "id");
-    m = admin_model(c, "office_product_title",
-                    admin_path(c, "/quan-tri/san-pham/", slug, ""), "candidates");
-    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(m, "page"), "title",
-                              cJSON_CreateString(str_of(p, "name")));
+    m = product_model(c, slug, p);
     if (st->f != NULL)
         admin_values(m, st->f);
     e = product_parts(c, m, id, &step, &ec);
@@ -594,8 +633,8 @@ enum hres page_admin_candidate_step(struct ctx *c)
     if (e != ERR_OK)
         return web_fail_err(c, e, &ec);
     if (strcmp(admin_field(&f, "back"), "product") == 0)
-        return web_redirect(c, admin_path(c, "/quan-tri/san-pham/", slug,
-                                          "?ok=step_moved"));
+        return web_redirect(
+            c, admin_path(c, "/quan-tri/san-pham/", slug, "?ok=step_moved"));
     return web_redirect(c, "/quan-tri/ung-vien?ok=step_moved");
 }
 
@@ -648,7 +687,8 @@ static enum err evaluation_in(const struct form *f, struct cert_evaluation *ev,
     for (i = 0; i < 3; i++) {
         r = parse_decimal(admin_field(f, parts[i]), dst[i]);
         if (r < 0)
-            return err_user(ec, ERR_UNPROCESSABLE, "err_parts", parts[i], "part");
+            return err_user(ec, ERR_UNPROCESSABLE, "err_parts", parts[i],
+                            "part");
         if (r == 0)
             *dst[i] = -1;
     }
@@ -703,9 +743,9 @@ enum hres page_admin_evaluate(struct ctx *c)
         return web_fail_err(c, e, &ec);
     stars = (int)num_of(out, "stars");
     cJSON_Delete(out);
-    return web_redirect(c, admin_path(c, "/quan-tri/san-pham/", c->args[0],
-                                      stars >= 3 ? "?ok=evaluated"
-                                                 : "?ok=evaluated_none"));
+    return web_redirect(
+        c, admin_path(c, "/quan-tri/san-pham/", c->args[0],
+                      stars >= 3 ? "?ok=evaluated" : "?ok=evaluated_none"));
 }
 
 /* --- revoking, hiding ---------------------------------------------------- */
@@ -749,8 +789,8 @@ enum hres page_admin_revoke(struct ctx *c)
         return product_page(c, slug, admin_status(e), &st);
     if (e != ERR_OK)
         return web_fail_err(c, e, &ec);
-    return web_redirect(c, admin_path(c, "/quan-tri/san-pham/", slug,
-                                      "?ok=revoked"));
+    return web_redirect(
+        c, admin_path(c, "/quan-tri/san-pham/", slug, "?ok=revoked"));
 }
 
 struct hide_job {
@@ -782,7 +822,8 @@ enum hres page_admin_hide(struct ctx *c)
         return web_fail(c, 400, "invalid", "err_invalid");
     job.who = auth_actor(&c->who, c->ip);
     job.hide = strcmp(admin_field(&f, "action"), "show") != 0;
-    job.reason = job.hide ? clean_reason(c, admin_field(&f, "reason"), 500) : NULL;
+    job.reason =
+        job.hide ? clean_reason(c, admin_field(&f, "reason"), 500) : NULL;
     if (job.hide && job.reason == NULL)
         e = err_user(&ec, ERR_UNPROCESSABLE, "err_hide_reason", "reason",
                      "hiding needs a reason");

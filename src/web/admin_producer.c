@@ -5,6 +5,7 @@
 #include "catalog/cat_edit.h"
 #include "catalog/cat_producer.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,7 +54,8 @@ static void add_choices(struct ctx *c, cJSON *m)
         (void)snprintf(key, sizeof(key), "kind_%s", kinds[i]);
         cJSON_AddStringToObject(o, "value", kinds[i]);
         cJSON_AddStringToObject(o, "label", admin_t(c, key));
-        cJSON_AddBoolToObject(o, "selected", kind && strcmp(kind, kinds[i]) == 0);
+        cJSON_AddBoolToObject(o, "selected",
+                              kind && strcmp(kind, kinds[i]) == 0);
         cJSON_AddItemToArray(ks, o);
     }
     for (i = 0; ps != NULL && i < CAT_PROVINCES; i++) {
@@ -78,7 +80,8 @@ static void view_rows(struct ctx *c, cJSON *items)
         cJSON_AddStringToObject(p, "kind_text", admin_t(c, key));
         cJSON_AddStringToObject(
             p, "href",
-            view_url(c, admin_path(c, "/quan-tri/nha-san-xuat/", str_of(p, "slug"), "")));
+            view_url(c, admin_path(c, "/quan-tri/nha-san-xuat/",
+                                   str_of(p, "slug"), "")));
     }
 }
 
@@ -86,18 +89,21 @@ static void list_pages(struct ctx *c, cJSON *m, const char *q, long page,
                        long total)
 {
     long last = (total + PRODUCERS_PER_PAGE - 1) / PRODUCERS_PER_PAGE;
-    const char *base = q && *q ? admin_path(c, "/quan-tri/nha-san-xuat?q=", q, "&")
-                               : "/quan-tri/nha-san-xuat?";
+    const char *base = q && *q
+                           ? admin_path(c, "/quan-tri/nha-san-xuat?q=", q, "&")
+                           : "/quan-tri/nha-san-xuat?";
 
     cJSON_AddNumberToObject(m, "total", (double)total);
     if (page > 1)
         cJSON_AddStringToObject(
             m, "prev_href",
-            view_url(c, arena_printf(&c->req->arena, "%spage=%ld", base, page - 1)));
+            view_url(
+                c, arena_printf(&c->req->arena, "%spage=%ld", base, page - 1)));
     if (page < last)
         cJSON_AddStringToObject(
             m, "next_href",
-            view_url(c, arena_printf(&c->req->arena, "%spage=%ld", base, page + 1)));
+            view_url(
+                c, arena_printf(&c->req->arena, "%spage=%ld", base, page + 1)));
 }
 
 static enum hres producers_page(struct ctx *c, unsigned status,
@@ -114,7 +120,8 @@ static enum hres producers_page(struct ctx *c, unsigned status,
         return web_fail(c, 400, "invalid", "err_page");
     if (q != NULL && strlen(q) > 200)
         return web_fail(c, 400, "invalid", "err_query_too_long");
-    e = cat_producer_list(c->w->db, q, (int)page, PRODUCERS_PER_PAGE, &res, &lec);
+    e = cat_producer_list(c->w->db, q, (int)page, PRODUCERS_PER_PAGE, &res,
+                          &lec);
     if (e != ERR_OK)
         return web_fail_err(c, e, &lec);
     m = admin_model(c, "office_producers_title", "/quan-tri/nha-san-xuat",
@@ -128,7 +135,8 @@ static enum hres producers_page(struct ctx *c, unsigned status,
     cJSON_AddStringToObject(m, "q", q ? q : "");
     cJSON_AddStringToObject(m, "search_action",
                             view_url(c, "/quan-tri/nha-san-xuat"));
-    cJSON_AddStringToObject(m, "form_action", view_url(c, "/quan-tri/nha-san-xuat"));
+    cJSON_AddStringToObject(m, "form_action",
+                            view_url(c, "/quan-tri/nha-san-xuat"));
     if (f != NULL)
         admin_values(m, f);
     if (ec != NULL)
@@ -172,7 +180,8 @@ enum hres page_admin_producer_create(struct ctx *c)
         return producers_page(c, admin_status(e), &f, &ec);
     if (e != ERR_OK)
         return web_fail_err(c, e, &ec);
-    return web_redirect(c, admin_path(c, "/quan-tri/nha-san-xuat/", job.slug, "?ok=producer_created"));
+    return web_redirect(c, admin_path(c, "/quan-tri/nha-san-xuat/", job.slug,
+                                      "?ok=producer_created"));
 }
 
 /* --- one producer -------------------------------------------------------- */
@@ -199,10 +208,12 @@ static void fill_values(cJSON *m, const cJSON *p, const struct producer_view *v)
         return;
     }
     for (i = 0; i < sizeof(record_fields) / sizeof(record_fields[0]); i++)
-        cJSON_AddStringToObject(vals, record_fields[i],
-                                str_of(p, record_fields[i]) ? str_of(p, record_fields[i]) : "");
+        cJSON_AddStringToObject(
+            vals, record_fields[i],
+            str_of(p, record_fields[i]) ? str_of(p, record_fields[i]) : "");
     if (v->f != NULL) /* another form failed: keep what was typed there */
-        cJSON_AddStringToObject(vals, "username", admin_field(v->f, "username"));
+        cJSON_AddStringToObject(vals, "username",
+                                admin_field(v->f, "username"));
 }
 
 static void view_accounts(struct ctx *c, cJSON *accounts)
@@ -226,11 +237,12 @@ static void view_own_products(struct ctx *c, cJSON *products)
 
     cJSON_ArrayForEach(p, products)
     {
-        (void)snprintf(key, sizeof(key), "product_status_%s", str_of(p, "status"));
+        (void)snprintf(key, sizeof(key), "product_status_%s",
+                       str_of(p, "status"));
         cJSON_AddStringToObject(p, "status_text", admin_t(c, key));
-        cJSON_AddStringToObject(
-            p, "office_href",
-            view_url(c, admin_path(c, "/quan-tri/san-pham/", str_of(p, "slug"), "")));
+        cJSON_AddStringToObject(p, "office_href",
+                                view_url(c, admin_path(c, "/quan-tri/san-pham/",
+                                                       str_of(p, "slug"), "")));
     }
 }
 
@@ -263,18 +275,22 @@ static void producer_links(struct ctx *c, cJSON *m, const cJSON *p)
     (void)snprintf(key, sizeof(key), "kind_%s", str_of(p, "kind"));
     cJSON_AddStringToObject(m, "kind_text", admin_t(c, key));
     cJSON_AddStringToObject(
-        m, "form_action", view_url(c, admin_path(c, "/quan-tri/nha-san-xuat/", slug, "")));
+        m, "form_action",
+        view_url(c, admin_path(c, "/quan-tri/nha-san-xuat/", slug, "")));
+    cJSON_AddStringToObject(m, "account_action",
+                            view_url(c, admin_path(c, "/quan-tri/nha-san-xuat/",
+                                                   slug, "/tai-khoan")));
+    cJSON_AddStringToObject(m, "link_action",
+                            view_url(c, admin_path(c, "/quan-tri/nha-san-xuat/",
+                                                   slug, "/lien-ket")));
     cJSON_AddStringToObject(
-        m, "account_action",
-        view_url(c, admin_path(c, "/quan-tri/nha-san-xuat/", slug, "/tai-khoan")));
-    cJSON_AddStringToObject(
-        m, "link_action",
-        view_url(c, admin_path(c, "/quan-tri/nha-san-xuat/", slug, "/lien-ket")));
-    cJSON_AddStringToObject(m, "public_href",
-                            view_url(c, admin_path(c, "/nha-san-xuat/", slug, "")));
-    cJSON_AddStringToObject(m, "list_href", view_url(c, "/quan-tri/nha-san-xuat"));
-    cJSON_AddBoolToObject(m, "has_public",
-                          cJSON_GetNumberValue(cJSON_GetObjectItem(p, "public_products")) > 0);
+        m, "public_href",
+        view_url(c, admin_path(c, "/nha-san-xuat/", slug, "")));
+    cJSON_AddStringToObject(m, "list_href",
+                            view_url(c, "/quan-tri/nha-san-xuat"));
+    cJSON_AddBoolToObject(
+        m, "has_public",
+        cJSON_GetNumberValue(cJSON_GetObjectItem(p, "public_products")) > 0);
 }
 
 static enum hres producer_page(struct ctx *c, const char *slug, unsigned status,
@@ -287,7 +303,8 @@ static enum hres producer_page(struct ctx *c, const char *slug, unsigned status,
     if (e != ERR_OK)
         return web_fail_err(c, e, &ec);
     m = admin_model(c, "office_producer_title",
-                    admin_path(c, "/quan-tri/nha-san-xuat/", slug, ""), "producers");
+                    admin_path(c, "/quan-tri/nha-san-xuat/", slug, ""),
+                    "producers");
     fill_values(m, p, v);
     producer_links(c, m, p);
     e = producer_parts(c, m, p, &ec);
@@ -355,7 +372,8 @@ enum hres page_admin_producer_update(struct ctx *c)
         return producer_page(c, c->rest, admin_status(e), &v);
     if (e != ERR_OK)
         return web_fail_err(c, e, &ec);
-    return web_redirect(c, admin_path(c, "/quan-tri/nha-san-xuat/", c->rest, "?ok=producer_saved"));
+    return web_redirect(c, admin_path(c, "/quan-tri/nha-san-xuat/", c->rest,
+                                      "?ok=producer_saved"));
 }
 
 /* --- its accounts -------------------------------------------------------- */
@@ -381,6 +399,7 @@ enum hres page_admin_producer_account(struct ctx *c)
     struct producer_view v = {"account", NULL, &ec, NULL};
     struct shown_once once;
     struct form f;
+    enum hres h;
     enum err e;
 
     if (!valid_slug_arg(c))
@@ -400,10 +419,13 @@ enum hres page_admin_producer_account(struct ctx *c)
     if (e != ERR_OK)
         return web_fail_err(c, e, &ec);
     if (job.password != generated)
-        return web_redirect(c, admin_path(c, "/quan-tri/nha-san-xuat/", c->rest, "?ok=account_created"));
+        return web_redirect(c, admin_path(c, "/quan-tri/nha-san-xuat/", c->rest,
+                                          "?ok=account_created"));
     once = (struct shown_once){job.username, generated};
     v = (struct producer_view){NULL, NULL, NULL, &once};
-    return producer_page(c, c->rest, 201, &v);
+    h = producer_page(c, c->rest, 201, &v);
+    sodium_memzero(generated, sizeof(generated));
+    return h;
 }
 
 struct link_job {
@@ -440,6 +462,7 @@ enum hres page_admin_producer_link(struct ctx *c)
         return producer_page(c, c->rest, admin_status(e), &v);
     if (e != ERR_OK)
         return web_fail_err(c, e, &ec);
-    return web_redirect(c, admin_path(c, "/quan-tri/nha-san-xuat/", c->rest,
-                                      job.link ? "?ok=linked" : "?ok=unlinked"));
+    return web_redirect(c,
+                        admin_path(c, "/quan-tri/nha-san-xuat/", c->rest,
+                                   job.link ? "?ok=linked" : "?ok=unlinked"));
 }

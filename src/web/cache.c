@@ -8,7 +8,7 @@
 #include <string.h>
 
 struct slot {
-    pthread_mutex_t lock;
+    pthread_rwlock_t lock; /* readers copy out together */
     char *key;
     unsigned char *body, *gz;
     size_t len, gz_len;
@@ -38,7 +38,7 @@ struct page_cache *page_cache_new(void)
     if (c == NULL)
         return NULL;
     for (i = 0; i < PAGE_CACHE_SLOTS; i++)
-        pthread_mutex_init(&c->slots[i].lock, NULL);
+        pthread_rwlock_init(&c->slots[i].lock, NULL);
     return c;
 }
 
@@ -59,7 +59,7 @@ void page_cache_free(struct page_cache *c)
         return;
     for (i = 0; i < PAGE_CACHE_SLOTS; i++) {
         slot_clear(&c->slots[i]);
-        pthread_mutex_destroy(&c->slots[i].lock);
+        pthread_rwlock_destroy(&c->slots[i].lock);
     }
     free(c);
 }
@@ -71,7 +71,7 @@ int page_cache_send(struct page_cache *c, struct http_req *req,
     struct http_reply rep = {.status = 200};
     int hit;
 
-    pthread_mutex_lock(&s->lock);
+    pthread_rwlock_rdlock(&s->lock);
     hit = s->key != NULL && strcmp(s->key, key) == 0;
     if (hit) {
         rep.content_type = s->content_type;
@@ -84,7 +84,7 @@ int page_cache_send(struct page_cache *c, struct http_req *req,
         /* http_send copies the bytes, so the lock covers only the copy. */
         hit = http_send(req, &rep) == H_OK;
     }
-    pthread_mutex_unlock(&s->lock);
+    pthread_rwlock_unlock(&s->lock);
     return hit;
 }
 
@@ -119,9 +119,9 @@ enum hres page_cache_put_send(struct page_cache *c, struct http_req *req,
     struct slot *s = &c->slots[hash_key(key) % PAGE_CACHE_SLOTS];
 
     if (len <= PAGE_CACHE_MAX_BODY) {
-        pthread_mutex_lock(&s->lock);
+        pthread_rwlock_wrlock(&s->lock);
         slot_fill(s, key, content_type, cache_control, body, len);
-        pthread_mutex_unlock(&s->lock);
+        pthread_rwlock_unlock(&s->lock);
         if (page_cache_send(c, req, key))
             return H_OK;
     }

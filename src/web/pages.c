@@ -40,10 +40,23 @@ static void add_param(struct sb *sb, const char *name, const char *value)
     (void)e; /* the sb is capped far above any valid query */
 }
 
-/* list_href: base with the query's filters, a page and a sort. */
+/* list_path: base with the query's filters, a page and a sort, in no
+ * particular language (the canonical path). */
+static const char *list_path(struct ctx *c, const char *base,
+                             const struct cat_query *q, int page, int sort,
+                             int keep_group);
+
+/* list_href: list_path in the page's language. */
 static const char *list_href(struct ctx *c, const char *base,
                              const struct cat_query *q, int page,
                              int sort, int keep_group)
+{
+    return view_url(c, list_path(c, base, q, page, sort, keep_group));
+}
+
+static const char *list_path(struct ctx *c, const char *base,
+                             const struct cat_query *q, int page, int sort,
+                             int keep_group)
 {
     struct sb sb;
     char num[16];
@@ -70,7 +83,7 @@ static const char *list_href(struct ctx *c, const char *base,
     }
     s = arena_printf(&c->req->arena, "%s%s", base, sb_str(&sb));
     sb_release(&sb);
-    return view_url(c, s);
+    return s;
 }
 
 static void add_page_link(struct ctx *c, cJSON *arr, const char *base,
@@ -242,7 +255,7 @@ static enum hres listing(struct ctx *c, const char *base, cJSON *group)
                  group ? str_of(group, c->lang == LANG_EN ? "description_en"
                                                           : "description_vi")
                        : t(c, "products_description"),
-                 list_href(c, base, &q, q.page, q.sort, group == NULL));
+                 list_path(c, base, &q, q.page, q.sort, group == NULL));
     items = cJSON_DetachItemFromObject(res, "items");
     view_products(c, items);
     cJSON_AddItemToObject(m, "products", items);

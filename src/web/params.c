@@ -97,16 +97,21 @@ int params_group_code(struct ctx *c, const char *v)
     sqlite3_stmt *st;
     int code = 0;
 
+    static const char by_code[] = "SELECT code FROM product_groups WHERE code = ?1";
+    int numeric;
+
     if (v == NULL || *v == '\0')
         return 0;
-    if (parse_int(v, 1, 99, &code))
-        return code;
-    if (!params_valid_slug(v))
+    numeric = parse_int(v, 1, 99, &code);
+    if (!numeric && !params_valid_slug(v))
         return -1;
-    st = db_stmt(c->w->db, sql, NULL);
+    st = db_stmt(c->w->db, numeric ? by_code : sql, NULL);
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, v, -1, SQLITE_STATIC);
+    if (numeric)
+        sqlite3_bind_int(st, 1, code);
+    else
+        sqlite3_bind_text(st, 1, v, -1, SQLITE_STATIC);
     code = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
     sqlite3_reset(st);
     return code;

@@ -137,8 +137,7 @@ void web_photos_stop(struct app *app)
 /* --- the body policy ----------------------------------------------------- */
 
 /* one_segment: path is prefix, one non-empty segment, then suffix. */
-static int one_segment(const char *path, const char *prefix,
-                       const char *suffix)
+static int one_segment(const char *path, const char *prefix, const char *suffix)
 {
     size_t n = strlen(prefix);
     const char *slash;
@@ -206,9 +205,8 @@ static int valid_base(const char *s, size_t n)
  * content type. A fixed pattern: nothing else can name a file. */
 static int upload_name(const char *name, const char **type)
 {
-    static const char *const tails[] = {
-        "-320.webp", "-800.webp", "-1600.webp", "-320.jpg", "-800.jpg",
-        "-1600.jpg"};
+    static const char *const tails[] = {"-320.webp", "-800.webp", "-1600.webp",
+                                        "-320.jpg",  "-800.jpg",  "-1600.jpg"};
     size_t n = strlen(name), k, tl;
 
     for (k = 0; k < sizeof(tails) / sizeof(tails[0]); k++) {
@@ -252,8 +250,7 @@ enum hres media_serve_upload(struct ctx *c)
 
 /* link_file: dst becomes another name of src (a copy across file
  * systems); a file already at dst is an orphan of a failed attempt. */
-static enum err link_file(const char *src, const char *dst,
-                          struct err_ctx *ec)
+static enum err link_file(const char *src, const char *dst, struct err_ctx *ec)
 {
     char buf[65536];
     ssize_t n = 0;
@@ -265,7 +262,8 @@ static enum err link_file(const char *src, const char *dst,
     if (errno != EXDEV && errno != EPERM)
         return err_set(ec, ERR_IO, "link %s: %s", dst, strerror(errno));
     in = open(src, O_RDONLY | O_CLOEXEC);
-    out = in < 0 ? -1 : open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    out =
+        in < 0 ? -1 : open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     while (out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
         if (write(out, buf, (size_t)n) != n)
             n = -1;
@@ -495,8 +493,7 @@ static int64_t photo_id_arg(struct ctx *c)
 
 /* send_product: the whole product as GET /api/v1/products/{slug} has it
  * (for any product, public or not). */
-static enum hres send_product(struct ctx *c, const char *slug,
-                              unsigned status)
+static enum hres send_product(struct ctx *c, const char *slug, unsigned status)
 {
     struct err_ctx ec = {0};
     cJSON *p = NULL;
@@ -611,10 +608,10 @@ static enum err store_fn(struct db *db, void *cls, struct err_ctx *ec)
             e = place(s, i, ec);
     }
     if (e == ERR_OK)
-        e = finish_change(db, s->c, s->own->product_id, "photo.upload",
-                          arena_printf(&s->c->req->arena, "%d photo(s) added",
-                                       s->j->n),
-                          before, ec);
+        e = finish_change(
+            db, s->c, s->own->product_id, "photo.upload",
+            arena_printf(&s->c->req->arena, "%d photo(s) added", s->j->n),
+            before, ec);
     cJSON_Delete(before);
     return e;
 }
@@ -788,12 +785,12 @@ static enum err edit_fn(struct db *db, void *cls, struct err_ctx *ec)
     if (e == ERR_OK)
         e = change(db, x, ec);
     if (e == ERR_OK)
-        e = finish_change(
-            db, x->c, x->product_id, x->remove ? "photo.delete" : "photo.update",
-            arena_printf(&x->c->req->arena, "photo %lld %s",
-                         (long long)x->photo_id,
-                         x->remove ? "removed" : "changed"),
-            before, ec);
+        e = finish_change(db, x->c, x->product_id,
+                          x->remove ? "photo.delete" : "photo.update",
+                          arena_printf(&x->c->req->arena, "photo %lld %s",
+                                       (long long)x->photo_id,
+                                       x->remove ? "removed" : "changed"),
+                          before, ec);
     cJSON_Delete(before);
     return e;
 }
@@ -906,8 +903,8 @@ static void view_photo_list(struct ctx *c, const struct cat_photo_owner *own,
 
     cJSON_ArrayForEach(ph, photos)
     {
-        const char *alt = cJSON_GetStringValue(cJSON_GetObjectItem(
-            ph, c->lang == LANG_EN ? "alt_en" : "alt_vi"));
+        const char *alt = cJSON_GetStringValue(
+            cJSON_GetObjectItem(ph, c->lang == LANG_EN ? "alt_en" : "alt_vi"));
         cJSON_AddStringToObject(ph, "alt", alt ? alt : "");
         cJSON_AddNumberToObject(ph, "n", i + 1);
         cJSON_AddBoolToObject(ph, "can_up", i > 0);
@@ -925,8 +922,8 @@ static void view_photo_list(struct ctx *c, const struct cat_photo_owner *own,
 static void page_links(struct ctx *c, const struct cat_photo_owner *own,
                        cJSON *m)
 {
-    const char *base = arena_printf(&c->req->arena, "/quan-ly/san-pham/%s",
-                                    own->slug);
+    const char *base =
+        arena_printf(&c->req->arena, "/quan-ly/san-pham/%s", own->slug);
 
     cJSON_AddStringToObject(m, "portal_href", view_url(c, "/quan-ly"));
     cJSON_AddStringToObject(m, "edit_href", view_url(c, base));
@@ -945,16 +942,17 @@ static enum hres render_page(struct ctx *c, const struct cat_photo_owner *own,
     const char *code;
     struct err_ctx ec = {0};
     cJSON *m, *photos = NULL, *prod;
-    enum err e = cat_photo_list(c->w->db, &c->env, own->product_id, &photos,
-                                &ec);
+    enum err e =
+        cat_photo_list(c->w->db, &c->env, own->product_id, &photos, &ec);
 
     if (e != ERR_OK) {
         cJSON_Delete(photos);
         return web_fail_err(c, e, &ec);
     }
     m = view_private_new(
-        c, arena_printf(&c->req->arena, "%s — %s", t(c, "photos_title"),
-                        own->name),
+        c,
+        arena_printf(&c->req->arena, "%s — %s", t(c, "photos_title"),
+                     own->name),
         arena_printf(&c->req->arena, "/quan-ly/san-pham/%s/anh", own->slug));
     prod = cJSON_AddObjectToObject(m, "product");
     if (m == NULL || prod == NULL) {
@@ -970,9 +968,8 @@ static enum hres render_page(struct ctx *c, const struct cat_photo_owner *own,
     cJSON_AddItemToObject(m, "photos", photos);
     if (f != NULL && f->key != NULL) {
         rep.status = fail_status(f->key, &code);
-        cJSON_AddStringToObject(m, "error", t(c, rep.status == 500
-                                                     ? "err_internal"
-                                                     : f->key));
+        cJSON_AddStringToObject(
+            m, "error", t(c, rep.status == 500 ? "err_internal" : f->key));
         if (f->file != NULL)
             cJSON_AddStringToObject(m, "error_file", f->file);
     }

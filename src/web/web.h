@@ -160,20 +160,20 @@ enum hres page_photo_action(struct ctx *c);   /* POST .../anh/{id} */
 enum hres page_admin(struct ctx *c);
 enum hres page_admin_certs(struct ctx *c);
 enum hres page_admin_audit(struct ctx *c);
-enum hres page_admin_producers(struct ctx *c);          /* admin_producer.c */
+enum hres page_admin_producers(struct ctx *c); /* admin_producer.c */
 enum hres page_admin_producer_create(struct ctx *c);
 enum hres page_admin_producer(struct ctx *c);
 enum hres page_admin_producer_update(struct ctx *c);
 enum hres page_admin_producer_account(struct ctx *c);
 enum hres page_admin_producer_link(struct ctx *c);
-enum hres page_admin_candidates(struct ctx *c);         /* admin_cycle.c */
+enum hres page_admin_candidates(struct ctx *c); /* admin_cycle.c */
 enum hres page_admin_candidate_register(struct ctx *c);
 enum hres page_admin_candidate_step(struct ctx *c);
 enum hres page_admin_product(struct ctx *c);
 enum hres page_admin_evaluate(struct ctx *c);
 enum hres page_admin_hide(struct ctx *c);
 enum hres page_admin_revoke(struct ctx *c);
-enum hres page_admin_users(struct ctx *c);              /* admin_account.c */
+enum hres page_admin_users(struct ctx *c); /* admin_account.c */
 enum hres page_admin_user_create(struct ctx *c);
 enum hres page_admin_user_reset(struct ctx *c);
 enum hres page_admin_user_disable(struct ctx *c);

@@ -227,7 +227,8 @@ STARTS=""
 for run in 1 2 3; do
     start_ocop
     say "start $run: ocop pid $OCOP_PID on port $PORT: serving line after $SERVING_MS ms, /healthz 200 ($READY_HOW) after $READY_MS ms"
-    STARTS="$STARTS $SERVING_MS:$READY_MS"
+    STARTS="$STARTS$SERVING_MS:$READY_MS
+"
     [ "$run" = 3 ] && break
     stop "$OCOP_PID"
     OCOP_PID=""
@@ -235,11 +236,11 @@ for run in 1 2 3; do
     DRAIN_PID=""
 done
 # median of the three, by ready time: "serving ready"
-MEDIAN=$(printf '%s\n' $STARTS | sort -t: -k2,2n | sed -n 2p | tr ':' ' ')
+MEDIAN=$(printf '%s' "$STARTS" | sort -t: -k2,2n | sed -n 2p | tr ':' ' ')
 read -r SERVING_MS READY_MS <<EOF
 $MEDIAN
 EOF
-READY_ALL=$(printf '%s\n' $STARTS | cut -d: -f2 | tr '\n' ' ' | sed 's/ $//; s/ /, /g')
+READY_ALL=$(printf '%s' "$STARTS" | cut -d: -f2 | tr '\n' ' ' | sed 's/ $//; s/ /, /g')
 START_RSS_MB=$(awk -v k="$(rss_kb "$OCOP_PID" VmRSS)" 'BEGIN { printf "%.1f", k / 1024 }')
 
 # --- 3. wrk against each page ------------------------------------------------
@@ -323,77 +324,11 @@ settle() {
     echo "$n" | awk '{ printf "%.1f\n", $1 / 10 }'
 }
 
-LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-for name in $PAGES; do
-    path=$(page_path "$name")
-    check_page "$name" "$path"
-    say "wrk $name $path (first request $(cat "$T/$name.first") ms)"
-    run_wrk "$name" "$BASE$path"
-    rss_kb "$OCOP_PID" VmRSS >"$T/$name.rss"
-    waited=$(settle "$OCOP_PID")
-    printf '%s\n' "$waited" >"$T/$name.settle"
-    read -r rps p50 p99 _ <"$T/$name.res"
-    say "  $rps req/s, p50 $(fmt_ms "$p50") ms, p99 $(fmt_ms "$p99") ms; idle again after $waited s"
-done
+# --- 4b. nginx with the product page as a static file ------------------------
 
-kill -0 "$OCOP_PID" 2>/dev/null || die "ocop died during the run"
-
-# --- 3b. uncached product pages ----------------------------------------------
-
-# wrk above asks one URL over and over, so after the first request ocop
-# answers from its page cache. A catalog has thousands of product pages, so
-# also time the render itself: COLD_N distinct product pages (from the
-# sitemap) never asked before, one after the other on one connection.
-curl -fsS --max-time 10 "$BASE/sitemap.xml" >"$T/sitemap.xml" || die "GET /sitemap.xml failed"
-grep -o '/san-pham/[^<"]*' "$T/sitemap.xml" | grep -vxF "$PRODUCT_PATH" |
-    head -n "$COLD_N" | awk -v b="$BASE" '{ printf "url = \"%s%s\"\noutput = /dev/null\n", b, $0 }' \
-    >"$T/cold.cfg"
-COLD_GOT=$(grep -c '^url' "$T/cold.cfg" || true)
-[ "$COLD_GOT" -gt 0 ] || die "no product pages in /sitemap.xml"
-say "timing $COLD_GOT uncached product pages"
-# At most 30 s: a slow server gets fewer pages timed, not a longer bench.
-timeout 30 curl -sS -H 'Accept-Encoding: gzip' -w '%{http_code} %{time_total}\n' -K "$T/cold.cfg" \
-    >"$T/cold.times" 2>"$T/cold.err" || true
-COLD_GOT=$(wc -l <"$T/cold.times")
-[ "$COLD_GOT" -gt 0 ] || {
-    cat "$T/cold.err" >&2
-    die "no uncached product page was answered"
-}
-# mean p50 p90 max, and how many did not answer 200
-sort -k2,2n "$T/cold.times" | awk '
-    { t[NR] = $2 * 1000; s += $2 * 1000; if ($1 != 200) bad++ }
-    END { printf "%.1f %.1f %.1f %.1f %d\n", s / NR, t[int((NR + 1) / 2)],
-          t[int(NR * 0.9 + 0.5)], t[NR], bad }' >"$T/cold.res"
-read -r COLD_MEAN COLD_P50 COLD_P90 COLD_MAX COLD_BAD <"$T/cold.res"
-say "  mean $COLD_MEAN ms, p50 $COLD_P50 ms, p90 $COLD_P90 ms, max $COLD_MAX ms, $COLD_BAD not 200"
-settle "$OCOP_PID" >/dev/null
-
-# --- 4. peak RSS -------------------------------------------------------------
-HWM_KB=$(rss_kb "$OCOP_PID" VmHWM)
-[ -n "$HWM_KB" ] || die "cannot read VmHWM of ocop"
-RSS_MB=$(awk -v k="$HWM_KB" 'BEGIN { printf "%.1f", k / 1024 }')
-
-# --- 5. nginx with the product page as a static file -------------------------
-
-# The exact bytes ocop sends for the product page, plain, and a gzip -6 copy
-# for gzip_static: ocop serves every page from a cache of already-compressed
-# bytes (zlib level 6), so nginx serves already-compressed bytes too.
-mkdir -p "$T/www/san-pham" "$T/nginx-tmp"
-PAGE_FILE="$T/www$PRODUCT_PATH"
-curl -fsS --max-time 10 -D "$T/product-plain.hdr" -o "$PAGE_FILE" "$BASE$PRODUCT_PATH" ||
-    die "cannot fetch the product page from ocop"
-gzip -6 -n -c "$PAGE_FILE" >"$PAGE_FILE.gz"
-chmod -R a+rX "$T/www"
-chmod a+x "$T"
-touch -r "$PAGE_FILE" "$PAGE_FILE.gz"
-
-# The same response headers as ocop sends, so both send about the same bytes.
-ADD_HEADERS=$(tr -d '\r' <"$T/product-plain.hdr" | awk -F': ' '
-    tolower($1) ~ /^(content-security-policy|x-content-type-options|referrer-policy|x-frame-options|cache-control)$/ {
-        v = substr($0, length($1) + 3)
-        if (v ~ /["$\\{}]/) next
-        printf "        add_header %s \"%s\" always;\n", $1, v
-    }')
+# run_nginx: serves the product page from nginx and runs wrk against it
+# (results in $T/nginx.res). It runs right after ocop's product page run, so
+# that both meet the same load from the rest of the machine.
 
 # free_port_guess: a random port below the kernel's ephemeral range, where
 # the many client sockets of the wrk runs cannot be in the way; start_nginx
@@ -455,28 +390,107 @@ EOF
     return 1
 }
 
-tries=0
-until start_nginx; do
-    tries=$((tries + 1))
-    if [ "$tries" -ge 5 ]; then
-        cat "$T/nginx.out" "$T/nginx-error.log" >&2 2>/dev/null || true
-        die "nginx did not start"
-    fi
-    say "nginx did not start on port $NGINX_PORT, trying another port: $(tail -n 1 "$T/nginx-error.log" 2>/dev/null)"
-done
-NGX="http://$HOST:$NGINX_PORT$PRODUCT_PATH"
-# The static copy must be byte-identical to ocop's page, and compressed.
-curl -fsS --max-time 10 "$NGX" | cmp -s - "$PAGE_FILE" ||
-    die "nginx does not serve the same bytes as ocop"
-curl -fsS --max-time 10 -D "$T/nginx.hdr" -o "$T/nginx.gz" -H 'Accept-Encoding: gzip' "$NGX" ||
-    die "GET from nginx failed"
-grep -qi '^content-encoding: *gzip' "$T/nginx.hdr" || die "nginx did not send gzip bytes"
-say "wrk nginx (static copy of the product page, gzip_static)"
-run_wrk nginx "$NGX"
-stop "$NGINX_PID"
-NGINX_PID=""
+run_nginx() {
+    # The exact bytes ocop sends for the product page, plain, and a gzip -6
+    # copy for gzip_static: ocop serves every page from a cache of
+    # already-compressed bytes (zlib level 6), so nginx serves
+    # already-compressed bytes too.
+    mkdir -p "$T/www/san-pham" "$T/nginx-tmp"
+    PAGE_FILE="$T/www$PRODUCT_PATH"
+    curl -fsS --max-time 10 -D "$T/product-plain.hdr" -o "$PAGE_FILE" "$BASE$PRODUCT_PATH" ||
+        die "cannot fetch the product page from ocop"
+    gzip -6 -n -c "$PAGE_FILE" >"$PAGE_FILE.gz"
+    chmod -R a+rX "$T/www"
+    chmod a+x "$T"
+    touch -r "$PAGE_FILE" "$PAGE_FILE.gz"
 
-# Peak RSS once more: the nginx phase did not touch ocop, but read it last.
+    # The same response headers as ocop sends: both send about the same bytes.
+    ADD_HEADERS=$(tr -d '\r' <"$T/product-plain.hdr" | awk -F': ' '
+        tolower($1) ~ /^(content-security-policy|x-content-type-options|referrer-policy|x-frame-options|cache-control)$/ {
+            v = substr($0, length($1) + 3)
+            if (v ~ /["$\\{}]/) next
+            printf "        add_header %s \"%s\" always;\n", $1, v
+        }')
+
+    tries=0
+    until start_nginx; do
+        tries=$((tries + 1))
+        if [ "$tries" -ge 5 ]; then
+            cat "$T/nginx.out" "$T/nginx-error.log" >&2 2>/dev/null || true
+            die "nginx did not start"
+        fi
+        say "nginx did not start on port $NGINX_PORT, trying another port: $(tail -n 1 "$T/nginx-error.log" 2>/dev/null)"
+    done
+    NGX="http://$HOST:$NGINX_PORT$PRODUCT_PATH"
+    # The static copy must be byte-identical to ocop's page, and compressed.
+    curl -fsS --max-time 10 "$NGX" | cmp -s - "$PAGE_FILE" ||
+        die "nginx does not serve the same bytes as ocop"
+    curl -fsS --max-time 10 -D "$T/nginx.hdr" -o "$T/nginx.gz" -H 'Accept-Encoding: gzip' "$NGX" ||
+        die "GET from nginx failed"
+    grep -qi '^content-encoding: *gzip' "$T/nginx.hdr" || die "nginx did not send gzip bytes"
+    say "wrk nginx (static copy of the product page, gzip_static)"
+    run_wrk nginx "$NGX"
+    stop "$NGINX_PID"
+    NGINX_PID=""
+    read -r rps p50 p99 _ <"$T/nginx.res"
+    say "  nginx: $rps req/s, p50 $(fmt_ms "$p50") ms, p99 $(fmt_ms "$p99") ms"
+}
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+for name in $PAGES; do
+    path=$(page_path "$name")
+    check_page "$name" "$path"
+    say "wrk $name $path (first request $(cat "$T/$name.first") ms)"
+    run_wrk "$name" "$BASE$path"
+    rss_kb "$OCOP_PID" VmRSS >"$T/$name.rss"
+    waited=$(settle "$OCOP_PID")
+    printf '%s\n' "$waited" >"$T/$name.settle"
+    read -r rps p50 p99 _ <"$T/$name.res"
+    say "  $rps req/s, p50 $(fmt_ms "$p50") ms, p99 $(fmt_ms "$p99") ms; idle again after $waited s"
+    if [ "$name" = product ]; then
+        run_nginx
+        settle "$OCOP_PID" >/dev/null
+    fi
+done
+
+kill -0 "$OCOP_PID" 2>/dev/null || die "ocop died during the run"
+
+# --- 3b. uncached product pages ----------------------------------------------
+
+# wrk above asks one URL over and over, so after the first request ocop
+# answers from its page cache. A catalog has thousands of product pages, so
+# also time the render itself: COLD_N distinct product pages (from the
+# sitemap) never asked before, one after the other on one connection.
+curl -fsS --max-time 10 "$BASE/sitemap.xml" >"$T/sitemap.xml" || die "GET /sitemap.xml failed"
+grep -o '/san-pham/[^<"]*' "$T/sitemap.xml" | grep -vxF "$PRODUCT_PATH" |
+    head -n "$COLD_N" | awk -v b="$BASE" '{ printf "url = \"%s%s\"\noutput = /dev/null\n", b, $0 }' \
+    >"$T/cold.cfg"
+COLD_GOT=$(grep -c '^url' "$T/cold.cfg" || true)
+[ "$COLD_GOT" -gt 0 ] || die "no product pages in /sitemap.xml"
+say "timing $COLD_GOT uncached product pages"
+# At most 30 s: a slow server gets fewer pages timed, not a longer bench.
+timeout 30 curl -sS -H 'Accept-Encoding: gzip' -w '%{http_code} %{time_total}\n' -K "$T/cold.cfg" \
+    >"$T/cold.times" 2>"$T/cold.err" || true
+COLD_GOT=$(wc -l <"$T/cold.times")
+[ "$COLD_GOT" -gt 0 ] || {
+    cat "$T/cold.err" >&2
+    die "no uncached product page was answered"
+}
+# mean p50 p90 max, and how many did not answer 200
+sort -k2,2n "$T/cold.times" | awk '
+    { t[NR] = $2 * 1000; s += $2 * 1000; if ($1 != 200) bad++ }
+    END { printf "%.1f %.1f %.1f %.1f %d\n", s / NR, t[int((NR + 1) / 2)],
+          t[int(NR * 0.9 + 0.5)], t[NR], bad }' >"$T/cold.res"
+read -r COLD_MEAN COLD_P50 COLD_P90 COLD_MAX COLD_BAD <"$T/cold.res"
+say "  mean $COLD_MEAN ms, p50 $COLD_P50 ms, p90 $COLD_P90 ms, max $COLD_MAX ms, $COLD_BAD not 200"
+settle "$OCOP_PID" >/dev/null
+
+# --- 4. peak RSS -------------------------------------------------------------
+HWM_KB=$(rss_kb "$OCOP_PID" VmHWM)
+[ -n "$HWM_KB" ] || die "cannot read VmHWM of ocop"
+RSS_MB=$(awk -v k="$HWM_KB" 'BEGIN { printf "%.1f", k / 1024 }')
+
+# Peak RSS once more, read last.
 HWM_KB=$(rss_kb "$OCOP_PID" VmHWM)
 RSS_MB=$(awk -v k="$HWM_KB" 'BEGIN { printf "%.1f", k / 1024 }')
 stop "$OCOP_PID"
@@ -551,7 +565,7 @@ rows() {
         p99_ms non2xx sockerr first_ms rss_MB busy_s
     rows '%-9s %-43s %8s %8s %8s %7s %7s %8s %6s %5s\n'
     echo
-    echo "ready:   serving line after $SERVING_MS ms, /healthz 200 ($READY_HOW) after $READY_MS ms (target < 300 ms)  $V_READY"
+    echo "ready:   median of 3 starts: serving line after $SERVING_MS ms, /healthz 200 after $READY_MS ms ($READY_ALL) (target < 300 ms)  $V_READY"
     echo "RSS:     peak (VmHWM) $RSS_MB MB, $START_RSS_MB MB once ready (target < 50 MB)  $V_RSS"
     echo "product: $PROD_RPS req/s = $RATIO% of nginx's $NGX_RPS req/s; p99 $PROD_P99 ms, nginx $NGX_P99 ms (target >= 50% and p99 < 10 ms)  $V_PROD"
     echo "search:  p99 $SEARCH_P99 ms (target < 5 ms)  $V_SEARCH"
@@ -599,9 +613,11 @@ mkdir -p "$(dirname "$OUT")"
     echo "  mean $COLD_MEAN ms, p50 $COLD_P50 ms, p90 $COLD_P90 ms, max $COLD_MAX ms;"
     echo "  $COLD_BAD did not answer 200. This is the cost of rendering a page, which"
     echo "  the single-URL wrk runs above hide behind the page cache."
-    echo "- start: the \"serving\" line after $SERVING_MS ms, \`GET /healthz\` answered"
-    echo "  200 ($READY_HOW) after $READY_MS ms, both counted from the start of the process;"
-    echo "  the curl asking /healthz was started beforehand, so its own start-up is not counted."
+    echo "- start: ocop was started three times, each a fresh process on the same"
+    echo "  database; \`GET /healthz\` answered 200 after $READY_ALL ms, counted from"
+    echo "  the start of the process. The median start: the \"serving\" line after"
+    echo "  $SERVING_MS ms, /healthz after $READY_MS ms. The curl asking /healthz was"
+    echo "  started beforehand, so its own start-up is not counted."
     echo "- RSS of ocop: $START_RSS_MB MB once ready; peak (VmHWM, over the whole run) $RSS_MB MB."
     echo "- n/a: wrk kept no latency, because no request finished within its 2 s timeout."
     echo "- ocop's product page came with \`Connection: $CONN_HDR\`."
@@ -613,8 +629,144 @@ mkdir -p "$(dirname "$OUT")"
     echo "| product page >= 50% of nginx req/s, with p99 < 10 ms | $RATIO% ($PROD_RPS vs $NGX_RPS req/s); p99 $PROD_P99 ms (nginx $NGX_P99 ms) | $V_PROD |"
     echo "| search p99 < 5 ms | $SEARCH_P99 ms | $V_SEARCH |"
     echo "| peak RSS < 50 MB | $RSS_MB MB ($START_RSS_MB MB once ready) | $V_RSS |"
-    echo "| ready < 300 ms | $READY_MS ms | $V_READY |"
+    echo "| ready < 300 ms (median of 3 starts) | $READY_MS ms ($READY_ALL) | $V_READY |"
     echo "| no errors under load (wrk runs and uncached pages) | $ERRORS | $V_ERR |"
 } >"$T/performance.md"
 mv "$T/performance.md" "$OUT"
 say "wrote $OUT"
+
+# =============================================================================
+# Photo uploads (issue 4). A separate section, run after the report above is
+# written; it appends its own part to $OUT. It measures:
+#   - upload-to-ready: POST of one 12-megapixel JPEG (4000 x 3000, made with
+#     the vips tool) until the 201, when the versions exist and the product
+#     shows them; and the server's own processing time from its log;
+#   - the product page under wrk while photos are uploaded in a loop, against
+#     the same page without uploads, both in this section.
+# BENCH_PHOTOS=0 skips it; BENCH_UPLOADS sets the timed uploads (default 5).
+# =============================================================================
+
+photo_section() {
+    UPLOADS=${BENCH_UPLOADS:-5}
+    need vips
+    say "photos: making a 4000 x 3000 JPEG with the vips tool"
+    vips gaussnoise "$T/noise.v" 4000 3000 --sigma 60 >/dev/null
+    vips gaussblur "$T/noise.v" "$T/blur.v" 2 >/dev/null
+    vips cast "$T/blur.v" "$T/grey.v" uchar >/dev/null
+    vips bandjoin "$T/grey.v $T/grey.v $T/grey.v" "$T/photo12.jpg[Q=90]" >/dev/null
+    rm -f "$T/noise.v" "$T/blur.v" "$T/grey.v"
+    PHOTO_KB=$(($(wc -c <"$T/photo12.jpg") / 1024))
+    KEY=$(./ocop apikey create --role admin --name bench --db "$T/ocop.db" 2>/dev/null) ||
+        die "ocop apikey create failed"
+
+    ./ocop serve --listen "$HOST:0" --db "$T/ocop.db" >"$T/ocop2.out" 2>"$T/ocop2.err" &
+    OCOP_PID=$!
+    i=0
+    until grep -q "serving http://$HOST:" "$T/ocop2.out" 2>/dev/null; do
+        kill -0 "$OCOP_PID" 2>/dev/null || die "ocop (photos) exited: $(cat "$T/ocop2.err")"
+        i=$((i + 1))
+        [ "$i" -lt 500 ] || die "ocop (photos) did not start"
+        sleep 0.02
+    done
+    PORT2=$(sed -n "s|.*serving http://$HOST:\([0-9]*\)/.*|\1|p" "$T/ocop2.out")
+    BASE2="http://$HOST:$PORT2"
+
+    # Products to upload to, a different one each time (30 photos at most
+    # each); never the measured page's own product.
+    curl -fsS --max-time 10 "$BASE2/api/v1/products?per_page=100&sort=name" |
+        grep -o '"url":"/san-pham/[a-z0-9-]*"' | sed 's|.*/san-pham/||; s|"||' |
+        grep -v "^${PRODUCT_PATH##*/}\$" >"$T/slugs"
+    [ "$(wc -l <"$T/slugs")" -ge 20 ] || die "photos: too few products to upload to"
+
+    # upload N SLUG: one POST; prints "status seconds".
+    upload() {
+        curl -sS -o /dev/null -w '%{http_code} %{time_total}\n' --max-time 120 \
+            -H "Authorization: Bearer $KEY" -F "photo=@$T/photo12.jpg;type=image/jpeg" \
+            "$BASE2/api/v1/products/$2/photos"
+    }
+
+    : >"$T/upload.times"
+    n=1
+    while [ "$n" -le "$UPLOADS" ]; do
+        slug=$(sed -n "${n}p" "$T/slugs")
+        upload "$n" "$slug" >>"$T/upload.times"
+        n=$((n + 1))
+    done
+    awk '$1 != 201 { bad++ } END { exit bad > 0 }' "$T/upload.times" ||
+        die "photos: an upload did not answer 201: $(cat "$T/upload.times")"
+    UP_STATS=$(awk '{ print $2 * 1000 }' "$T/upload.times" | sort -n | awk '
+        { v[NR] = $1; s += $1 }
+        END { printf "%.0f %.0f %.0f %.0f", v[1], v[int((NR + 1) / 2)], s / NR, v[NR] }')
+    PROC_STATS=$(sed -n 's/.*photo(s) processed in \([0-9]*\) ms.*/\1/p' "$T/ocop2.err" |
+        sort -n | awk '{ v[NR] = $1; s += $1 }
+        END { if (NR) printf "%.0f %.0f %.0f", v[1], v[int((NR + 1) / 2)], v[NR] }')
+    say "photos: upload-to-ready ms min/median/mean/max $UP_STATS; processing min/median/max $PROC_STATS"
+
+    # The product page alone, then while uploads go on back to back.
+    run_wrk photo_base "$BASE2$PRODUCT_PATH"
+    settle "$OCOP_PID" >/dev/null
+    rm -f "$T/stop-uploads"
+    : >"$T/loop.times"
+    (
+        k=$((UPLOADS + 1))
+        while [ ! -e "$T/stop-uploads" ] && kill -0 "$OCOP_PID" 2>/dev/null &&
+            [ "$k" -lt 95 ]; do
+            upload "$k" "$(sed -n "${k}p" "$T/slugs")" >>"$T/loop.times" || break
+            k=$((k + 1))
+        done
+    ) &
+    LOOP_PID=$!
+    sleep 1 # the first upload is being processed when wrk starts
+    run_wrk photo_load "$BASE2$PRODUCT_PATH"
+    : >"$T/stop-uploads"
+    wait "$LOOP_PID" 2>/dev/null || true
+    LOOP_N=$(awk '$1 == 201' "$T/loop.times" | wc -l)
+    LOOP_BAD=$(awk '$1 != 201' "$T/loop.times" | wc -l)
+    LOOP_MEAN=$(awk '$1 == 201 { s += $2; n++ } END { if (n) printf "%.0f", s * 1000 / n; else print "n/a" }' "$T/loop.times")
+    stop "$OCOP_PID"
+    OCOP_PID=""
+
+    read -r B_RPS B_P50 B_P99 B_BAD B_SOCK _ <"$T/photo_base.res"
+    read -r L_RPS L_P50 L_P99 L_BAD L_SOCK _ <"$T/photo_load.res"
+    KEEP=$(awk -v a="$L_RPS" -v b="$B_RPS" 'BEGIN { printf "%.0f", (b > 0) ? 100 * a / b : 0 }')
+    set -- $UP_STATS
+    U_MIN=$1 U_MED=$2 U_MEAN=$3 U_MAX=$4
+    set -- $PROC_STATS
+    P_MIN=${1:-n/a} P_MED=${2:-n/a} P_MAX=${3:-n/a}
+    say "photos: product page $B_RPS req/s alone, $L_RPS req/s ($KEEP%) during $LOOP_N uploads (mean $LOOP_MEAN ms each)"
+
+    {
+        echo
+        echo "## Photo uploads"
+        echo
+        echo "Measured by the photo section of \`tests/bench/bench.sh\` in the same run, on a"
+        echo "second start of ocop with the same database (and one admin API key)."
+        echo "The photo: a ${PHOTO_KB} kB JPEG of 4000 x 3000 pixels made by the \`vips\` tool"
+        echo "(blurred noise: harder to encode than most camera photos). Each upload is"
+        echo "\`curl -F photo=@photo12.jpg\` to \`POST /api/v1/products/{slug}/photos\`, a"
+        echo "different product each time; the 201 comes once the WebP and JPEG versions"
+        echo "(320, 800, 1600 px) are written, the row is stored and the catalog version"
+        echo "bumped. The work runs on one media thread while the request is suspended;"
+        echo "MHD's ${THREADS_LINE} keep serving pages."
+        echo
+        echo "| measure | min | median | mean | max |"
+        echo "| --- | ---: | ---: | ---: | ---: |"
+        echo "| upload-to-ready (client: send, process, store, 201), ms, $UPLOADS uploads | $U_MIN | $U_MED | $U_MEAN | $U_MAX |"
+        echo "| processing on the media thread (server log), ms | $P_MIN | $P_MED | - | $P_MAX |"
+        echo
+        echo "| product page \`$PRODUCT_PATH\` | req/s | p50 ms | p99 ms | non-2xx/3xx | socket errors |"
+        echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+        echo "| alone | $B_RPS | $(fmt_ms "$B_P50") | $(fmt_ms "$B_P99") | $B_BAD | $B_SOCK |"
+        echo "| while uploading ($LOOP_N uploads of the 12 MP JPEG back to back, mean $LOOP_MEAN ms each; $LOOP_BAD refused) | $L_RPS | $(fmt_ms "$L_P50") | $(fmt_ms "$L_P99") | $L_BAD | $L_SOCK |"
+        echo
+        echo "During the uploads the page kept $KEEP% of its throughput. Each upload also"
+        echo "bumps the catalog version, so the page is rendered again (not served from"
+        echo "the page cache) once after every upload; the media thread and wrk share the"
+        echo "same $(nproc) CPUs."
+    } >>"$OUT"
+    say "photos: appended to $OUT"
+}
+
+if [ "${BENCH_PHOTOS:-1}" != 0 ]; then
+    photo_section
+fi

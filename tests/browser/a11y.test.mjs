@@ -117,7 +117,7 @@ for (const [label, viewport] of [
     const p = await newPage(browser, { viewport });
     for (const path of ['/san-pham', '/san-pham/mach-nha-quang-ngai-duong-mantoza']) {
       await goto(p, path);
-      assert.deepEqual(await obscuredWhileTabbing(p, 40), [], path);
+      assert.deepEqual(await obscuredWhileTabbing(p, 30), [], path);
     }
     await p.context().close();
   });

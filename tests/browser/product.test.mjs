@@ -5,13 +5,21 @@ import assert from 'node:assert/strict';
 import { launchBrowser, newPage, goto, getJson, shot, findExpiredSlug, VN_MONEY } from './lib.mjs';
 
 let browser;
+let shared;
 
 before(async () => {
   browser = await launchBrowser();
+  shared = await newPage(browser);
 });
 after(async () => {
   await browser?.close();
 });
+
+/** fresh: the shared page, with no error left from an earlier test. */
+async function fresh() {
+  shared.errors.length = 0;
+  return shared;
+}
 
 /** ddmmyyyy: an ISO date as the Vietnamese pages show it. */
 function ddmmyyyy(iso) {
@@ -29,7 +37,7 @@ async function certFacts(page) {
 }
 
 test('clicking a card opens the product: stars and an active certificate', async () => {
-  const page = await newPage(browser);
+  const page = await fresh();
   await goto(page, '/');
   const card = page.locator('section[aria-labelledby="featured-h"] .card').nth(1);
   const name = await card.locator('.card-name').innerText();
@@ -89,7 +97,6 @@ test('clicking a card opens the product: stars and an active certificate', async
 
   assert.deepEqual(page.errors, []);
   await shot(page, 'product');
-  await page.context().close();
 });
 
 test('an expired certificate is shown plainly as expired, without stars', async () => {
@@ -98,7 +105,7 @@ test('an expired certificate is shown plainly as expired, without stars', async 
   assert.equal(p.certificate.status, 'expired');
   assert.equal(p.stars, null, 'the API gives no stars to an expired product');
 
-  const page = await newPage(browser);
+  const page = await fresh();
   await goto(page, p.url);
   assert.equal(await page.locator('h1').innerText(), p.name);
   assert.equal(await page.locator('.ocop-badge').count(), 0, 'no OCOP star badge');
@@ -123,27 +130,24 @@ test('an expired certificate is shown plainly as expired, without stars', async 
   assert.ok(!found.body.items.some((i) => i.slug === p.slug), 'not in search results');
   const sug = await getJson('/api/v1/suggest?q=' + encodeURIComponent(p.name));
   assert.ok(!sug.body.items.some((i) => i.slug === p.slug), 'not suggested');
-  await page.context().close();
 });
 
 test('a product that does not exist is a 404 page in the visitor\'s language', async () => {
-  const page = await newPage(browser);
+  const page = await fresh();
   await goto(page, '/san-pham/khong-co-san-pham-nay', 404);
   assert.equal(await page.locator('h1').innerText(), 'Không tìm thấy trang');
   assert.equal(await page.locator('meta[name="robots"]').getAttribute('content'), 'noindex, follow');
   await goto(page, '/san-pham/khong-co-san-pham-nay?lang=en', 404);
   assert.equal(await page.locator('html').getAttribute('lang'), 'en');
   assert.notEqual(await page.locator('h1').innerText(), 'Không tìm thấy trang');
-  await page.context().close();
 });
 
 test("the breadcrumb leads to the product's group", async () => {
-  const page = await newPage(browser);
+  const page = await fresh();
   await goto(page, '/san-pham/duong-phen-tuyet-huong');
   const crumb = page.locator('nav.crumbs a').nth(1);
   assert.equal(await crumb.innerText(), 'Thực phẩm');
   await Promise.all([page.waitForURL(/\/nhom\/thuc-pham$/), crumb.click()]);
   assert.equal(await page.locator('h1').innerText(), 'Thực phẩm');
   assert.equal(await page.locator('nav.crumbs [aria-current="page"]').innerText(), 'Thực phẩm');
-  await page.context().close();
 });

@@ -21,8 +21,27 @@ NPM_TIMEOUT_S=${NPM_TIMEOUT_S:-300}
 
 tmp=
 server_pid=
+node_pid=
+
+# stop_group PID: stops the process group that PID leads (timeout(1) makes
+# one for the suite: node, its test files and their browsers), within 3 s.
+stop_group() {
+    kill -TERM "-$1" 2>/dev/null || kill -TERM "$1" 2>/dev/null
+    n=0
+    while [ $n -lt 30 ] &&
+        ps -o stat= -g "$1" 2>/dev/null | grep -qv '^Z'; do
+        sleep 0.1
+        n=$((n + 1))
+    done
+    kill -KILL "-$1" 2>/dev/null || kill -KILL "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+}
 
 cleanup() {
+    if [ -n "$node_pid" ]; then
+        stop_group "$node_pid"
+        node_pid=
+    fi
     if [ -n "$server_pid" ]; then
         kill -TERM "$server_pid" 2>/dev/null
         # Give it 5 s to stop on SIGTERM, then stop it for good.
@@ -87,6 +106,14 @@ fi
 [ -x "$OCOP_BIN" ] || bail "$OCOP_BIN is not an executable"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ocop-browser.XXXXXX") || bail "mktemp failed"
+# The accounts the portal and office tests sign in with.
+for account in "--role producer --username tuyethuong --producer tuyet-huong" \
+    "--role admin --username office"; do
+    # shellcheck disable=SC2086
+    printf 'correct horse battery\n' | "$OCOP_BIN" user add $account \
+        --password-stdin --db "$tmp/ocop.db" >/dev/null 2>"$tmp/setup.err" ||
+        { cat "$tmp/setup.err" >&2; bail "cannot create the test accounts"; }
+done
 "$OCOP_BIN" serve --listen 127.0.0.1:0 --db "$tmp/ocop.db" \
     >"$tmp/server.out" 2>"$tmp/server.err" &
 server_pid=$!
@@ -136,10 +163,24 @@ if [ -n "${OCOP_BROWSER_FILES:-}" ]; then
 else
     files=$dir/
 fi
+# In the background, so that a signal to this script is handled at once
+# (the traps above stop node and the server) rather than after the suite.
+# Not through with_timeout: $! must be timeout's own pid, which leads the
+# process group that stop_group stops.
 # shellcheck disable=SC2086 # $files is a list of paths without spaces
-with_timeout "$SUITE_TIMEOUT_S" node --test --test-reporter=tap \
-    --test-concurrency=1 --test-timeout=120000 $files
+if command -v timeout >/dev/null 2>&1; then
+    timeout -k 10 "$SUITE_TIMEOUT_S" node --test --test-reporter=tap \
+        --test-concurrency=1 --test-timeout=120000 $files </dev/null &
+else
+    node --test --test-reporter=tap --test-concurrency=1 \
+        --test-timeout=120000 $files </dev/null &
+fi
+node_pid=$!
+wait "$node_pid"
 rc=$?
+# Above 128, wait may have been cut short by a signal whose trap runs
+# next: the cleanup still needs the pid then.
+[ $rc -lt 128 ] && node_pid=
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
     echo "# the suite did not finish within ${SUITE_TIMEOUT_S} s"
     echo "# pass 0"

@@ -5,13 +5,21 @@ import assert from 'node:assert/strict';
 import { launchBrowser, newPage, goto, getJson, url } from './lib.mjs';
 
 let browser;
+let shared;
 
 before(async () => {
   browser = await launchBrowser();
+  shared = await newPage(browser);
 });
 after(async () => {
   await browser?.close();
 });
+
+/** fresh: the shared page, with no error left from an earlier test. */
+async function fresh() {
+  shared.errors.length = 0;
+  return shared;
+}
 
 /** resultNames: the product names on a listing page, in order. */
 async function resultNames(page) {
@@ -25,7 +33,7 @@ test(
   'typing "yen sao" shows suggestions containing "Yến"',
   { todo: 'server: /api/v1/suggest?q=yen%20sao returns no items (names-only suggestions)' },
   async () => {
-    const page = await newPage(browser);
+    const page = await fresh();
     await goto(page, '/');
     await page.locator('#q').click();
     const answered = page.waitForResponse((r) => r.url().endsWith('/api/v1/suggest?q=yen%20sao'));
@@ -35,12 +43,11 @@ test(
     await list.waitFor({ state: 'visible', timeout: 2000 });
     const texts = await list.locator('[role="option"]').allInnerTexts();
     assert.ok(texts.some((t) => t.includes('Yến')), texts.join(' | '));
-    await page.context().close();
   },
 );
 
 test('typing shows suggestions; Escape keeps the text; Enter shows results', async () => {
-  const page = await newPage(browser);
+  const page = await fresh();
   await goto(page, '/');
   const input = page.locator('#q');
   const list = page.locator('#q-suggest');
@@ -48,9 +55,10 @@ test('typing shows suggestions; Escape keeps the text; Enter shows results', asy
   assert.equal(await input.getAttribute('aria-expanded'), 'false');
 
   const asked = [];
-  page.on('request', (r) => {
+  const onRequest = (r) => {
     if (r.url().includes('/api/v1/suggest')) asked.push(r.url());
-  });
+  };
+  page.on('request', onRequest);
   await input.click();
   await page.keyboard.type('yen', { delay: 60 });
   await list.waitFor({ state: 'visible' });
@@ -65,6 +73,7 @@ test('typing shows suggestions; Escape keeps the text; Enter shows results', asy
   // the whole word.
   assert.ok(asked.length >= 1 && asked.length < 3, `requests: ${asked.length}`);
   assert.ok(asked.at(-1).endsWith('q=yen'), asked.at(-1));
+  page.off('request', onRequest);
 
   // Arrow keys move through the options and say so to assistive tech.
   await page.keyboard.press('ArrowDown');
@@ -94,11 +103,10 @@ test('typing shows suggestions; Escape keeps the text; Enter shows results', asy
     'search results are not indexed',
   );
   assert.deepEqual(page.errors, []);
-  await page.context().close();
 });
 
 test('choosing a suggestion with the keyboard opens that product', async () => {
-  const page = await newPage(browser);
+  const page = await fresh();
   await goto(page, '/');
   await page.locator('#q').click();
   await page.keyboard.type('duong phen', { delay: 40 });
@@ -108,7 +116,6 @@ test('choosing a suggestion with the keyboard opens that product', async () => {
   await page.keyboard.press('ArrowDown');
   await Promise.all([page.waitForURL(/\/san-pham\/[a-z0-9-]+$/), page.keyboard.press('Enter')]);
   assert.equal(await page.locator('h1').innerText(), name);
-  await page.context().close();
 });
 
 const PHEN = 'Đường phèn Tuyết Hường';
@@ -121,26 +128,24 @@ const accentCases = [
 
 for (const [label, q] of accentCases) {
   test(`accent-insensitive search ${label}: "${PHEN}" first`, async () => {
-    const page = await newPage(browser);
+    const page = await fresh();
     await goto(page, '/san-pham?q=' + encodeURIComponent(q));
     const names = await resultNames(page);
     assert.ok(names.length > 0, `no results for ${JSON.stringify(q)}`);
     assert.equal(names[0], PHEN);
-    await page.context().close();
-  });
+    });
 }
 
 test('the search form is typed into, in NFD, and submitted', async () => {
-  const page = await newPage(browser);
+  const page = await fresh();
   await goto(page, '/san-pham');
   await page.locator('#q').fill('đường phèn'.normalize('NFD'));
   await Promise.all([page.waitForURL(/q=/), page.locator('form.search button').click()]);
   assert.equal((await resultNames(page))[0], PHEN);
-  await page.context().close();
 });
 
 test('a registered (not certified) product is never found', async () => {
-  const page = await newPage(browser);
+  const page = await fresh();
   for (const q of ['dau phung', 'banh tinh bot nghe']) {
     await goto(page, '/san-pham?q=' + encodeURIComponent(q));
     assert.deepEqual(await resultNames(page), [], q);
@@ -153,21 +158,19 @@ test('a registered (not certified) product is never found', async () => {
   // Its page and its API object do not exist either.
   await goto(page, '/san-pham/nam-bao-ngu', 404);
   assert.equal((await getJson('/api/v1/products/nam-bao-ngu')).status, 404);
-  await page.context().close();
 });
 
 test('"nam bao ngu" finds nothing: its one match is only registered', async () => {
-  const page = await newPage(browser);
+  const page = await fresh();
   await goto(page, '/san-pham?q=nam+bao+ngu');
   assert.deepEqual(await resultNames(page), []);
   assert.equal(await page.locator('.result-count').innerText(), '0 sản phẩm');
   const r = await getJson('/api/v1/products?q=nam%20bao%20ngu');
   assert.equal(r.body.total, 0, r.body.items.map((p) => p.name).join(' | '));
-  await page.context().close();
 });
 
 test('suggestions follow the page language', async () => {
-  const page = await newPage(browser);
+  const page = await fresh();
   await goto(page, '/?lang=en');
   await page.locator('#q').click();
   await page.keyboard.type('yen', { delay: 40 });
@@ -176,7 +179,6 @@ test('suggestions follow the page language', async () => {
   assert.match(await opt.getAttribute('data-href'), /^\/san-pham\/[a-z0-9-]+\?lang=en$/);
   await Promise.all([page.waitForURL(/\/san-pham\/[a-z0-9-]+\?lang=en$/), opt.click()]);
   assert.equal(await page.locator('html').getAttribute('lang'), 'en');
-  await page.context().close();
 });
 
 test('the search box URL works when opened directly', async () => {

@@ -347,7 +347,7 @@ static void producer_create_and_edit(void **state)
              "&address=%s&province=%s&commune=%s&phone=0912+345+678"
              "&email=htx%%40example.vn&website=www.example.vn",
              enc("HTX " XSS1 " Thử"), enc(XSS2), enc("Thôn 3 " XSS2),
-             enc("Quảng Ngãi"), enc("xã Phổ Phong"));
+             enc("Quảng Ngãi"), enc("xã Phổ Phong " XSS1));
     post(&office, "/quan-tri/nha-san-xuat", body, 422, &r); /* bad tax code */
     expect_text(&r, "Mã số thuế không hợp lệ");
     expect_text(&r, "aria-invalid=\"true\"");
@@ -358,7 +358,7 @@ static void producer_create_and_edit(void **state)
              "&address=%s&province=%s&commune=%s&phone=0912+345+678"
              "&email=htx%%40example.vn&website=www.example.vn",
              enc("HTX " XSS1 " Thử"), enc(XSS2), enc("Thôn 3 " XSS2),
-             enc("Quảng Ngãi"), enc("xã Phổ Phong"));
+             enc("Quảng Ngãi"), enc("xã Phổ Phong " XSS1));
     post(&office, "/quan-tri/nha-san-xuat", body, 303, &r);
     location(&r, loc, sizeof(loc));
     itest_resp_free(&r);

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 BIN=${OCOP_BIN:-./ocop}
 T=$(mktemp -d)
 PID=""
-cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP_LOGS:-}" ] && cp -r "$T" "$KEEP_LOGS"; rm -rf "$T"; }
 trap cleanup EXIT INT TERM
 
 printf 'correct horse battery\n' | "$BIN" user add --db "$T/ocop.db" --role producer \
@@ -55,7 +55,7 @@ run() { # label, sqlmap args...
 run search -u "$BASE/san-pham?q=yen+sao&sort=name&page=1&province=quang-ngai" -p "q,sort,page,province"
 run api -u "$BASE/api/v1/products?q=yen&stars=3&group=thuc-pham" -p "q,stars,group"
 run login -u "$BASE/dang-nhap" --data "csrf=$PRE&username=someone&password=secret" \
-    --cookie "ocop_pre=$PRECOOKIE" -p "username,password"
+    --cookie "ocop_pre=$PRECOOKIE" -p "username,password" --ignore-code=401,429
 run edit -u "$BASE/quan-ly/san-pham/duong-phen-tuyet-huong" \
     --data "csrf=$CSRF&name=Duong+phen&description=Mo+ta&sku=TH-1&size=500g&unit=tui&price=45000&barcode=" \
     --cookie "ocop_session=$SESSION" -p "name,description,sku,price"

@@ -59,8 +59,8 @@ static VipsImage *noise(int w, int h)
 {
     VipsImage *g = NULL, *u = NULL, *rgb = NULL, *b[3];
 
-    assert_int_equal(vips_gaussnoise(&g, w, h, "mean", 128.0, "sigma", 50.0,
-                                     NULL), 0);
+    assert_int_equal(
+        vips_gaussnoise(&g, w, h, "mean", 128.0, "sigma", 50.0, NULL), 0);
     assert_int_equal(vips_cast_uchar(g, &u, NULL), 0);
     b[0] = b[1] = b[2] = u;
     assert_int_equal(vips_bandjoin(b, &rgb, 3, NULL), 0);
@@ -100,8 +100,8 @@ static void phone_jpeg(const char *path, int w, int h)
 
 static int has_metadata(VipsImage *im, int report)
 {
-    static const char *const bad[] = {"exif", "xmp", "iptc", "icc", "gps",
-                                      "orientation", "comment"};
+    static const char *const bad[] = {"exif", "xmp",         "iptc",   "icc",
+                                      "gps",  "orientation", "comment"};
     gchar **f = vips_image_get_fields(im);
     int i, k, found = 0;
 
@@ -119,23 +119,23 @@ static int has_metadata(VipsImage *im, int report)
     return found;
 }
 
-/* bytes_contain: the raw file holds needle (a marker libvips would not
- * report as a field, say). */
-static int bytes_contain(const char *path, const char *needle)
+/* bytes_contain: the raw file holds the n bytes of needle (a marker
+ * libvips would not report as a field, say). Markers are long enough not
+ * to turn up by chance in compressed pixels. */
+static int bytes_contain(const char *path, const char *needle, size_t n)
 {
     FILE *f = fopen(path, "rb");
     static char buf[4 << 20];
-    size_t n;
+    size_t len;
 
     assert_non_null(f);
-    n = fread(buf, 1, sizeof(buf), f);
+    len = fread(buf, 1, sizeof(buf), f);
     fclose(f);
-    return memmem(buf, n, needle, strlen(needle)) != NULL;
+    return memmem(buf, len, needle, n) != NULL;
 }
 
 /* check_version: the file for width W exists, is w x h and clean. */
-static void check_version(const char *dir, int W, const char *fmt, int w,
-                          int h)
+static void check_version(const char *dir, int W, const char *fmt, int w, int h)
 {
     char path[512];
     VipsImage *im;
@@ -148,11 +148,11 @@ static void check_version(const char *dir, int W, const char *fmt, int w,
     assert_int_equal(vips_image_get_bands(im), 3);
     assert_false(has_metadata(im, 1));
     g_object_unref(im);
-    assert_false(bytes_contain(path, "Exif"));
-    assert_false(bytes_contain(path, "GPS"));
-    assert_false(bytes_contain(path, "TestPhone"));
-    assert_false(bytes_contain(path, "xmpmeta"));
-    assert_false(bytes_contain(path, "ICC_PROFILE"));
+    /* no EXIF block (where GPS lives), no XMP, no ICC profile */
+    assert_false(bytes_contain(path, "Exif\0\0", 6));
+    assert_false(bytes_contain(path, "TestPhone", 9));
+    assert_false(bytes_contain(path, "xmpmeta", 7));
+    assert_false(bytes_contain(path, "ICC_PROFILE", 11));
 }
 
 static void phone_jpeg_made_upright_and_clean(void **state)
@@ -167,7 +167,13 @@ static void phone_jpeg_made_upright_and_clean(void **state)
     phone_jpeg(src, 2400, 1800);
     in = vips_image_new_from_file(src, NULL);
     assert_true(has_metadata(in, 0)); /* the fixture does carry GPS */
+    assert_int_equal(vips_image_get_typeof(in, "exif-ifd3-GPSLatitude") != 0,
+                     1);
     g_object_unref(in);
+    assert_true(bytes_contain(src, "Exif\0\0", 6));
+    assert_true(bytes_contain(src, "TestPhone", 9));
+    assert_true(bytes_contain(src, "xmpmeta", 7));
+    assert_true(bytes_contain(src, "ICC_PROFILE", 11));
     assert_int_equal(photo_process(src, dir, "p", &r, &ec), ERR_OK);
     assert_string_equal(r.ext, "jpg");
     assert_int_equal(strlen(r.hash), 8);
@@ -244,6 +250,34 @@ static void truncated_jpeg_refused(void **state)
     assert_refused(src, dir, "err_photo_corrupt");
 }
 
+/* big_jpeg_shrunk_on_load: a 12-megapixel camera JPEG is decoded at half
+ * size (libjpeg's shrink-on-load) and still makes a full 1600 px version;
+ * cut short, it is refused on that path too. */
+static void big_jpeg_shrunk_on_load(void **state)
+{
+    const char *src = at("big.jpg"), *dir = out_dir("big");
+    const char *cut = at("bigcut.jpg"), *cutdir = out_dir("bigcut");
+    struct photo_result r;
+    struct err_ctx ec = {0};
+    VipsImage *im = noise(4000, 3000);
+    void *buf = NULL;
+    size_t n = 0;
+
+    (void)state;
+    assert_int_equal(vips_jpegsave(im, src, "Q", 85, NULL), 0);
+    assert_int_equal(vips_jpegsave_buffer(im, &buf, &n, "Q", 85, NULL), 0);
+    g_object_unref(im);
+    assert_int_equal(photo_process(src, dir, "p", &r, &ec), ERR_OK);
+    assert_int_equal(r.width, 1600);
+    assert_int_equal(r.height, 1200);
+    check_version(dir, 1600, "jpg", 1600, 1200);
+    check_version(dir, 800, "webp", 800, 600);
+    check_version(dir, 320, "jpg", 320, 240);
+    write_file(cut, buf, n * 2 / 3);
+    g_free(buf);
+    assert_refused(cut, cutdir, "err_photo_corrupt");
+}
+
 static void put32(unsigned char *p, uint32_t v)
 {
     p[0] = (unsigned char)(v >> 24);
@@ -260,8 +294,7 @@ static size_t chunk(unsigned char *out, size_t at_, const char *type,
     memcpy(out + at_ + 4, type, 4);
     if (n > 0)
         memcpy(out + at_ + 8, data, n);
-    put32(out + at_ + 8 + n,
-          (uint32_t)crc32(0, out + at_ + 4, (uInt)n + 4));
+    put32(out + at_ + 8 + n, (uint32_t)crc32(0, out + at_ + 4, (uInt)n + 4));
     return at_ + 12 + n;
 }
 
@@ -290,7 +323,8 @@ static void png_bomb_refused_before_decoding(void **state)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     /* 7.5 GB of pixels were never decoded: it takes no time */
     assert_true((t1.tv_sec - t0.tv_sec) * 1000 +
-                    (t1.tv_nsec - t0.tv_nsec) / 1000000 < 1000);
+                    (t1.tv_nsec - t0.tv_nsec) / 1000000 <
+                1000);
 }
 
 static void svg_and_text_refused(void **state)
@@ -403,6 +437,7 @@ int main(void)
         cmocka_unit_test(phone_jpeg_made_upright_and_clean),
         cmocka_unit_test(never_upscaled),
         cmocka_unit_test(truncated_jpeg_refused),
+        cmocka_unit_test(big_jpeg_shrunk_on_load),
         cmocka_unit_test(png_bomb_refused_before_decoding),
         cmocka_unit_test(svg_and_text_refused),
         cmocka_unit_test(other_formats_refused),
