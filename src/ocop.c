@@ -6,6 +6,7 @@
  *   vietqr  encode or check a VietQR (NAPAS 247) payment payload */
 #include "auth/auth.h"
 #include "catalog/cat_import.h"
+#include "stock/stk_sample.h"
 #include "core/conf.h"
 #include "core/log.h"
 #include "db/db.h"
@@ -37,6 +38,9 @@ static const char usage_text[] =
     "         products.json); running it twice changes nothing\n"
     "  sample --products N [--db FILE]\n"
     "         add N synthetic products, flagged as sample data\n"
+    "  sample --fair [--db FILE]\n"
+    "         add a sample fair with three booths, their stock and staff;\n"
+    "         prints the fair and booth ids (and staff passwords) as JSON\n"
     "  user add --role admin|producer|booth --username NAME\n"
     "           [--producer SLUG] [--password-stdin]\n"
     "         create an account; without --password-stdin a strong\n"
@@ -73,6 +77,7 @@ struct cli {
     const char *role, *username, *producer, *name;
     long booth;
     int password_stdin;
+    int fair; /* sample --fair */
 };
 
 static int usage(FILE *out, int code)
@@ -162,6 +167,8 @@ static int parse_flag(int argc, char **argv, int *i, struct conf *conf,
     }
     if (strcmp(argv[*i], "--password-stdin") == 0)
         return cli->password_stdin = 1;
+    if (strcmp(argv[*i], "--fair") == 0)
+        return cli->fair = 1;
     if ((v = flag_value(argc, argv, i, "--role")) != NULL)
         return cli->role = v, 1;
     if ((v = flag_value(argc, argv, i, "--username")) != NULL)
@@ -265,6 +272,29 @@ static int cmd_import(const struct conf *conf, const char *path)
            "%d photos, %d certificates; %d rows changed\n",
            path, st.groups, st.producers, st.products, st.variants, st.photos,
            st.certificates, st.changed);
+    return EXIT_OK;
+}
+
+static int cmd_sample_fair(const struct conf *conf)
+{
+    struct err_ctx ec = {0};
+    struct db *db = NULL;
+    cJSON *out = NULL;
+    char *text;
+    enum err e = open_db(conf, &db, &ec);
+
+    if (e == ERR_OK && cat_catalog_empty(db))
+        e = cat_import_dir(db, conf->catalog_dir,
+                           &(struct cat_import_stats){0}, &ec);
+    if (e == ERR_OK)
+        e = stk_sample_fair(db, &out, &ec);
+    db_close(db);
+    if (e != ERR_OK)
+        return fail("sample --fair", &ec);
+    text = cJSON_PrintUnformatted(out);
+    printf("%s\n", text ? text : "{}");
+    cJSON_free(text);
+    cJSON_Delete(out);
     return EXIT_OK;
 }
 
@@ -616,6 +646,8 @@ int main(int argc, char **argv)
         return cmd_serve(&conf);
     if (strcmp(cli.command, "import") == 0)
         return cmd_import(&conf, cli.path);
+    if (strcmp(cli.command, "sample") == 0 && cli.fair)
+        return cmd_sample_fair(&conf);
     if (strcmp(cli.command, "sample") == 0)
         return cmd_sample(&conf, cli.products);
     if (strcmp(cli.command, "routes") == 0) {

@@ -220,6 +220,14 @@ enum err cat_photo_add(struct db *db, int64_t product_id,
     return db_exec(db, st, ec);
 }
 
+enum err cat_photo_count(struct db *db, int64_t product_id, int *n,
+                         struct err_ctx *ec)
+{
+    int64_t ids[MAX_PHOTOS];
+
+    return order_ids(db, product_id, ids, n, ec);
+}
+
 enum err cat_photo_get(struct db *db, int64_t product_id, int64_t photo_id,
                        struct cat_photo_row *out, struct err_ctx *ec)
 {

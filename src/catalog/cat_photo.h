@@ -73,6 +73,10 @@ enum err cat_photo_add(struct db *db, int64_t product_id,
                        char base[CAT_PHOTO_BASE],
                        struct err_ctx *ec) MUST_CHECK;
 
+/* cat_photo_count: how many photos the product has. */
+enum err cat_photo_count(struct db *db, int64_t product_id, int *n,
+                         struct err_ctx *ec) MUST_CHECK;
+
 enum err cat_photo_get(struct db *db, int64_t product_id, int64_t photo_id,
                        struct cat_photo_row *out,
                        struct err_ctx *ec) MUST_CHECK;

@@ -362,6 +362,12 @@ static const struct route routes[] = {
     {"GET", "/api/v1/products/*/certificates", 0, NEED_EDITOR,
      api_certificates},
     {"POST", "/api/v1/certificates/*/revoke", 0, NEED_ADMIN, api_revoke_post},
+    {"POST", "/api/v1/sales", 0, NEED_USER, api_sale_post},
+    {"GET", "/api/v1/sales", 0, NEED_USER, api_sales},
+    {"POST", "/api/v1/sales/*/void", 0, NEED_USER, api_sale_void},
+    {"POST", "/api/v1/sales/*/returns", 0, NEED_USER, api_sale_return},
+    {"GET", "/api/v1/locations/*/stock", 0, NEED_USER, api_location_stock},
+    {"GET", "/api/v1/booths/*/z-report", 0, NEED_USER, api_booth_z},
     /* the programme office (admin*.c) */
     {"GET", "/quan-tri", 0, NEED_ADMIN, page_admin},
     {"GET", "/quan-tri/nha-san-xuat", 0, NEED_ADMIN, page_admin_producers},

@@ -28,7 +28,7 @@
 
 #define UPLOAD_MAX_FILES 10
 #define UPLOAD_MAX_TOTAL ((size_t)100 << 20)
-#define ALT_MAX_BYTES 300
+#define ALT_MAX_BYTES 1000 /* 300 characters of Vietnamese and more */
 
 static const char *const fmts[] = {"webp", "jpg"};
 static const char *const orig_exts[] = {"jpg", "png", "webp", "heic"};
@@ -647,6 +647,24 @@ static struct fail body_fail(struct ctx *c)
     return f;
 }
 
+/* room_fail: refused before any work when the product has no room for
+ * the photos sent (cat_photo_add checks again when storing). */
+static struct fail room_fail(struct ctx *c, const struct cat_photo_owner *own)
+{
+    struct fail f = {NULL, NULL};
+    struct err_ctx ec = {0};
+    int i, have = 0, n = 0;
+    enum err e = cat_photo_count(c->w->db, own->product_id, &have, &ec);
+
+    for (i = 0; i < c->req->n_files; i++)
+        n += strcmp(c->req->files[i].field, "photo") == 0;
+    if (e != ERR_OK)
+        return fail_of_err(e, &ec, NULL);
+    if (have + n > CAT_PHOTO_MAX)
+        f.key = "err_photo_too_many";
+    return f;
+}
+
 static struct photo_job *job_new(struct ctx *c)
 {
     struct photo_job *j = calloc(1, sizeof(*j));
@@ -709,6 +727,8 @@ static enum hres upload(struct ctx *c)
         return h;
     if (j == NULL) {
         f = body_fail(c);
+        if (f.key == NULL)
+            f = room_fail(c, &own);
         return f.key != NULL ? reply_fail(c, &own, &f) : start_job(c, &own);
     }
     if (j->e != ERR_OK) {

@@ -215,6 +215,14 @@ void admin_drop_empty(cJSON *o, const char *key);
 /* admin_audit_rows: display fields of audit_search() rows. */
 void admin_audit_rows(struct ctx *c, cJSON *items);
 
+/* --- booth sales (api_pos.c) --- */
+enum hres api_sale_post(struct ctx *c);
+enum hres api_sales(struct ctx *c);
+enum hres api_sale_void(struct ctx *c);
+enum hres api_sale_return(struct ctx *c);
+enum hres api_location_stock(struct ctx *c);
+enum hres api_booth_z(struct ctx *c);
+
 /* --- views (view.c) --- */
 /* view_new: the common page model (lang, t, assets, site, nav). */
 cJSON *view_new(struct ctx *c, const char *title, const char *description,

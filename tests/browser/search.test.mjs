@@ -26,12 +26,10 @@ async function resultNames(page) {
   return page.locator('main ul.cards .card-name').allInnerTexts();
 }
 
-// Server defect: suggestions match product names only (commit 78c0d35), and
-// "sào" is in the producer's name ("Yến sào Cù Lao Ré"), not in the product
-// names, so the placeholder's own example "yến sào" suggests nothing.
+// Suggestions match product and producer names: "sào" is in the producer's
+// name ("Yến sào Cù Lao Ré"), not in the product names.
 test(
   'typing "yen sao" shows suggestions containing "Yến"',
-  { todo: 'server: /api/v1/suggest?q=yen%20sao returns no items (names-only suggestions)' },
   async () => {
     const page = await fresh();
     await goto(page, '/');

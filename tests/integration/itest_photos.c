@@ -870,6 +870,30 @@ static void portal_pages(void **state)
     g_free(a.data);
 }
 
+/* limits: 10 files a request, 30 photos a product (checked before any
+ * processing, and again when storing). */
+static void limits(void **state)
+{
+    struct blob a = png_of(64, 48);
+    struct part p[11];
+    const char *h[2] = {bearer(own_key), NULL};
+    struct itest_resp r;
+    int i, left;
+
+    (void)state;
+    for (i = 0; i < 11; i++)
+        p[i] = (struct part){"photo", "tiny.png", a.data, a.len};
+    refused(p, 11, 413, "too_many_files");
+    for (left = 30 - n_photos(); left > 0; left -= 10) {
+        post_parts(API, h, p, left < 10 ? left : 10, &r);
+        assert_int_equal(r.status, 201);
+        itest_resp_free(&r);
+    }
+    assert_int_equal(n_photos(), 30);
+    refused(p, 1, 422, "too_many_photos");
+    g_free(a.data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -884,6 +908,7 @@ int main(void)
         cmocka_unit_test(reorder_cover_alt_delete),
         cmocka_unit_test(who_may),
         cmocka_unit_test(portal_pages),
+        cmocka_unit_test(limits),
     };
 
     return cmocka_run_group_tests_name("photos", tests, setup, teardown);

@@ -130,12 +130,19 @@ static void registered_candidates_are_hidden(void **state)
 {
     cJSON *j = get_json("/api/v1/products?q=nam+bao+ngu", 200);
     struct itest_resp r;
+    char *text;
 
     (void)state;
     assert_int_equal(cJSON_GetNumberValue(cJSON_GetObjectItem(j, "total")), 0);
     cJSON_Delete(j);
-    j = get_json("/api/v1/suggest?q=nam+bao", 200);
+    j = get_json("/api/v1/suggest?q=nam+bao+ngu", 200);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "items")), 0);
+    cJSON_Delete(j);
+    /* "nam bao" suggests Nấm Ngọc Bảo Thy's products, never the candidate */
+    j = get_json("/api/v1/suggest?q=nam+bao", 200);
+    text = cJSON_PrintUnformatted(j);
+    assert_null(strstr(text, "nam-bao-ngu"));
+    cJSON_free(text);
     cJSON_Delete(j);
     assert_int_equal(itest_get(&srv, "/san-pham/nam-bao-ngu", &r), 0);
     assert_int_equal(r.status, 404);
