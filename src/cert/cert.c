@@ -409,6 +409,12 @@ enum err cert_evaluate(struct db *db, const struct actor *who,
     cJSON_AddNumberToObject(*out, "evaluation_id", (double)eval_id);
     cJSON_AddNumberToObject(*out, "score", ev->score);
     cJSON_AddNumberToObject(*out, "stars", stars);
+    /* the new certificate's expiry, at the top for clients in a hurry */
+    if (after != NULL)
+        cJSON_AddItemToObject(*out, "expires_on",
+                              cJSON_Duplicate(cJSON_GetObjectItem(after, "expires_on"), 1));
+    else
+        cJSON_AddNullToObject(*out, "expires_on");
     cJSON_AddItemToObject(*out, "certificate", after ? after : cJSON_CreateNull());
     return ERR_OK;
 }

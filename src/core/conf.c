@@ -10,18 +10,19 @@
 
 enum key {
     K_DB, K_LISTEN, K_THEME, K_THEMES_DIR, K_CATALOG_DIR, K_BASE_URL,
-    K_THREADS, K_LOG_LEVEL, K_IDLE, K_MAX, K_MEDIA, K_COUNT
+    K_THREADS, K_LOG_LEVEL, K_IDLE, K_MAX, K_MEDIA, K_SYNC, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
     "db.path",  "listen",   "theme",   "themes.dir",
     "catalog.dir", "base_url", "threads", "log.level",
-    "session.idle_s", "session.max_s", "media.dir",
+    "session.idle_s", "session.max_s", "media.dir", "db.synchronous",
 };
 static const char *const env_names[K_COUNT] = {
     "OCOP_DB_PATH",  "OCOP_LISTEN",   "OCOP_THEME",   "OCOP_THEMES_DIR",
     "OCOP_CATALOG_DIR", "OCOP_BASE_URL", "OCOP_THREADS", "OCOP_LOG_LEVEL",
     "OCOP_SESSION_IDLE_S", "OCOP_SESSION_MAX_S", "OCOP_MEDIA_DIR",
+    "OCOP_DB_SYNCHRONOUS",
 };
 
 void conf_defaults(struct conf *c)
@@ -114,6 +115,12 @@ enum err conf_set(struct conf *c, const char *key, const char *v,
     case K_THREADS: e = parse_int(&c->threads, key, v, 0, 256, ec); break;
     case K_IDLE: e = parse_int(&c->session_idle_s, key, v, 1, 86400 * 30, ec); break;
     case K_MAX: e = parse_int(&c->session_max_s, key, v, 1, 86400 * 90, ec); break;
+    case K_SYNC:
+        if (strcmp(v, "full") != 0 && strcmp(v, "normal") != 0)
+            return err_set(ec, ERR_INVALID, "%s: normal or full", key);
+        c->db_sync_full = strcmp(v, "full") == 0;
+        e = ERR_OK;
+        break;
     case K_MEDIA:
         e = copy_value(c->media_dir, sizeof(c->media_dir), v, key, ec);
         break;
@@ -233,6 +240,7 @@ void conf_print(const struct conf *c, FILE *out)
     values[K_IDLE] = idle;
     values[K_MAX] = max;
     values[K_MEDIA] = c->media_dir;
+    values[K_SYNC] = c->db_sync_full ? "full" : "normal";
     for (k = 0; k < K_COUNT; k++)
         fprintf(out, "%s = %s\t# %s\n", key_names[k], values[k],
                 src_names[c->src[k]]);

@@ -5,7 +5,8 @@
  *   each value came from (--print-config).
  * Does not own: parsing subcommands (ocop.c).
  * Keys: db.path, listen, theme, themes.dir, catalog.dir, base_url,
- *   threads, log.level, session.idle_s, session.max_s, media.dir.
+ *   threads, log.level, session.idle_s, session.max_s, media.dir,
+ *   db.synchronous (normal | full).
  *   Environment: OCOP_ and the key in capitals with "_" for "." (for
  *   example OCOP_DB_PATH, OCOP_SESSION_IDLE_S); OCOP_CONFIG names the
  *   file. */
@@ -34,6 +35,7 @@ struct conf {
     int session_idle_s; /* a session unused this long ends */
     int session_max_s;  /* and ends this long after sign-in anyway */
     char media_dir[CONF_STR]; /* processed uploads (public) */
+    int db_sync_full;         /* db.synchronous = full */
     enum conf_source src[12]; /* by key index, for --print-config */
 };
 

@@ -71,6 +71,8 @@ enum err db_open(const char *path, int flags, struct db **out,
                    "PRAGMA cache_size=-8000;"
                    "PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;",
                    ec);
+    if (e == ERR_OK && (flags & DB_SYNC_FULL))
+        e = exec_plain(db, "PRAGMA synchronous=FULL", ec);
     if (e != ERR_OK) {
         db_close(db);
         return e;

@@ -21,6 +21,9 @@ struct db;
 enum db_open_flags {
     DB_READWRITE = 0,
     DB_READONLY = 1,
+    /* fsync the WAL on every commit (survives power loss, not only a
+     * crashed process; NORMAL, the default, survives a crash) */
+    DB_SYNC_FULL = 2,
 };
 
 enum err db_open(const char *path, int flags, struct db **out,

@@ -129,7 +129,9 @@ void *app_thread_init(void *cls)
 
     if (w == NULL)
         return NULL;
-    if (db_open(app->conf->db_path, DB_READWRITE, &w->db, &ec) != ERR_OK) {
+    if (db_open(app->conf->db_path,
+                app->conf->db_sync_full ? DB_SYNC_FULL : DB_READWRITE, &w->db,
+                &ec) != ERR_OK) {
         log_msg(LOG_ERROR, "app", "worker cannot open database: %s", ec.msg);
         free(w);
         return NULL;
