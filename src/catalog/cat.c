@@ -1,6 +1,7 @@
 /* cat.c: the public catalog queries and their canonical JSON (see cat.h). */
 #include "catalog/cat.h"
 
+#include "catalog/cat_photo.h"
 #include "cert/cert.h"
 #include "core/sb.h"
 #include "search/srch.h"
@@ -182,27 +183,6 @@ static const char *media_url(const struct cat_env *env, const char *file)
     return u ? u : "/media/placeholder.svg";
 }
 
-/* An uploaded photo is stored as BASE-{320,800,1600}.{webp,jpg} under
- * /media/u/ (see media/photo.h); the page offers all sizes. */
-static void add_upload_urls(cJSON *ph, const char *base)
-{
-    static const int widths[] = {320, 800, 1600};
-    static const char *const fmts[] = {"jpg", "webp"};
-    char buf[512], url[160];
-    size_t f, w, n;
-
-    (void)snprintf(url, sizeof(url), "/media/u/%s-800.jpg", base);
-    cJSON_AddStringToObject(ph, "url", url);
-    for (f = 0; f < 2; f++) {
-        buf[0] = '\0';
-        for (w = n = 0; w < 3; w++)
-            n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s/media/u/%s-%d.%s %dw",
-                                  w ? ", " : "", base, widths[w], fmts[f],
-                                  widths[w]);
-        cJSON_AddStringToObject(ph, f ? "srcset_webp" : "srcset", buf);
-    }
-}
-
 static enum err add_photos(struct db *db, const struct cat_env *env,
                            cJSON *item, int64_t id, struct err_ctx *ec)
 {
@@ -219,7 +199,7 @@ static enum err add_photos(struct db *db, const struct cat_env *env,
             return ERR_NOMEM;
         cJSON_AddNumberToObject(ph, "id", (double)sqlite3_column_int64(st, 4));
         if (strcmp(db_text(st, 5), "upload") == 0)
-            add_upload_urls(ph, db_text(st, 0));
+            cat_photo_upload_urls(ph, db_text(st, 0)); /* BASE-{w}.{fmt} */
         else
             cJSON_AddStringToObject(ph, "url", media_url(env, db_text(st, 0)));
         add_text(ph, "alt_vi", st, 1);

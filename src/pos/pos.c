@@ -166,6 +166,7 @@ struct sale_req {
     char *payment; /* JSON text, malloc'ed */
     char sold_at[40];
     int offline;
+    char receipt[33]; /* the device's receipt token, or "" */
 };
 
 static int whole(const cJSON *v, int64_t lo, int64_t hi, int64_t *out)
@@ -347,6 +348,29 @@ static enum err parse_sold_at(const cJSON *body, struct sale_req *r,
     return ERR_OK;
 }
 
+/* parse_receipt: a device that prints the receipt before the sale is
+ * synced chooses its token (32 lower-case hex digits, random), so the
+ * printed QR code works once the sale arrives. */
+static enum err parse_receipt(const cJSON *body, struct sale_req *r,
+                              struct err_ctx *ec)
+{
+    const cJSON *v = cJSON_GetObjectItem(body, "receipt_token");
+    const char *s = cJSON_GetStringValue(v);
+    size_t i;
+
+    r->receipt[0] = '\0';
+    if (v == NULL)
+        return ERR_OK;
+    for (i = 0; s != NULL && s[i] != '\0'; i++)
+        if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+            break;
+    if (s == NULL || i != 32 || s[i] != '\0')
+        return err_user(ec, ERR_UNPROCESSABLE, "err_receipt_token",
+                        "receipt_token", "32 lower-case hex digits");
+    (void)snprintf(r->receipt, sizeof(r->receipt), "%s", s);
+    return ERR_OK;
+}
+
 static enum err parse_sale(struct db *db, const struct auth_principal *who,
                            const cJSON *body, struct sale_req *r,
                            struct err_ctx *ec)
@@ -362,7 +386,9 @@ static enum err parse_sale(struct db *db, const struct auth_principal *who,
         return err_user(ec, ERR_FORBIDDEN, "err_not_your_booth", "booth",
                         "may not sell at booth %lld", (long long)r->booth);
     r->offline = cJSON_IsTrue(cJSON_GetObjectItem(body, "offline"));
-    e = parse_lines(db, body, r, ec);
+    e = parse_receipt(body, r, ec);
+    if (e == ERR_OK)
+        e = parse_lines(db, body, r, ec);
     if (e == ERR_OK)
         e = parse_payment(body, r, ec);
     if (e == ERR_OK)
@@ -426,6 +452,8 @@ static enum err insert_sale(struct db *db, struct sale_job *j,
         return ERR_DB;
     randombytes_buf(raw, sizeof(raw));
     sodium_bin2hex(token, sizeof(token), raw, sizeof(raw));
+    if (r->receipt[0] != '\0')
+        memcpy(token, r->receipt, sizeof(token));
     sqlite3_bind_text(st, 1, j->key, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 2, j->hash, HASH_BYTES, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, r->booth);
@@ -439,6 +467,10 @@ static enum err insert_sale(struct db *db, struct sale_job *j,
     sqlite3_bind_text(st, 11, r->payment, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 12, token, -1, SQLITE_TRANSIENT);
     e = db_exec(db, st, ec);
+    if (e == ERR_DB && sqlite3_extended_errcode(db_handle(db)) ==
+                           SQLITE_CONSTRAINT_UNIQUE)
+        return err_user(ec, ERR_CONFLICT, "err_receipt_token", "receipt_token",
+                        "receipt token already used");
     j->id = sqlite3_last_insert_rowid(db_handle(db));
     return e;
 }
@@ -491,6 +523,23 @@ static enum err sale_tx(struct db *db, void *cls, struct err_ctx *ec)
     return e;
 }
 
+/* may_sell_in: the booth the body names is one the caller may sell at. */
+static enum err may_sell_in(struct db *db, const struct auth_principal *who,
+                            const cJSON *body, struct err_ctx *ec)
+{
+    int64_t booth;
+
+    if (!cJSON_IsObject(body))
+        return err_user(ec, ERR_INVALID, "err_json_object", NULL, "not JSON");
+    if (!whole(cJSON_GetObjectItem(body, "booth"), 1, INT64_MAX / 2, &booth))
+        return err_user(ec, ERR_UNPROCESSABLE, "err_sale_booth", "booth",
+                        "booth must be a place id");
+    if (!pos_may_sell(db, who, booth))
+        return err_user(ec, ERR_FORBIDDEN, "err_not_your_booth", "booth",
+                        "may not sell at booth %lld", (long long)booth);
+    return ERR_OK;
+}
+
 enum err pos_sale(struct db *db, const struct auth_principal *who,
                   const char *ip, const char *idem_key, const char *body,
                   size_t len, cJSON **out, int *replayed, struct err_ctx *ec)
@@ -502,13 +551,16 @@ enum err pos_sale(struct db *db, const struct auth_principal *who,
 
     *out = NULL;
     *replayed = 0;
+    if (e == ERR_OK) {
+        json = cJSON_ParseWithLength(body, len);
+        e = may_sell_in(db, who, json, ec); /* who may, before what */
+    }
     if (e == ERR_OK && !pos_valid_uuid(idem_key))
         e = err_user(ec, ERR_INVALID, "err_idem_key", "Idempotency-Key",
                      "Idempotency-Key must be a UUID");
     if (e == ERR_OK) {
         crypto_generichash(job.hash, HASH_BYTES, (const unsigned char *)body,
                            len, NULL, 0);
-        json = cJSON_ParseWithLength(body, len);
         job.req = req;
         e = parse_sale(db, who, json, req, ec);
     }
@@ -773,6 +825,78 @@ static enum err z_rows(struct db *db, const char *sql, int64_t booth,
 /* The day is Vietnam's: sold_at shifted by +7 hours. */
 #define Z_DAY " AND date(s.sold_at, '+7 hours') = ?2"
 
+/* z_staff_method: the day's completed sales per staff member and method. */
+static enum err z_staff_method(struct db *db, int64_t booth, const char *day,
+                               cJSON *arr, struct err_ctx *ec)
+{
+    static const char sql[] =
+        "SELECT s.staff, s.payment_method, count(*), sum(s.total_vnd)"
+        " FROM sales s WHERE s.booth_id = ?1 AND s.status = 'completed'" Z_DAY
+        " GROUP BY 1, 2 ORDER BY 1, 2";
+    sqlite3_stmt *st = db_stmt(db, sql, ec);
+
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, booth);
+    sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "staff", db_text(st, 0));
+        cJSON_AddStringToObject(o, "method", db_text(st, 1));
+        cJSON_AddNumberToObject(o, "count", (double)sqlite3_column_int64(st, 2));
+        cJSON_AddNumberToObject(o, "total_vnd", (double)sqlite3_column_int64(st, 3));
+        cJSON_AddItemToArray(arr, o);
+    }
+    sqlite3_reset(st);
+    return ERR_OK;
+}
+
+/* z_counts: the booth's closing counts (pos_counts) of the day. */
+static enum err z_counts(struct db *db, int64_t booth, const char *day,
+                         cJSON *arr, struct err_ctx *ec)
+{
+    static const char sql[] =
+        "SELECT id, at, actor, reason, lines FROM pos_counts"
+        " WHERE location_id = ?1 AND date(at, '+7 hours') = ?2 ORDER BY id";
+    sqlite3_stmt *st = db_stmt(db, sql, ec);
+
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, booth);
+    sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        cJSON *o = cJSON_CreateObject(), *lines = cJSON_Parse(db_text(st, 4));
+        cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(st, 0));
+        cJSON_AddStringToObject(o, "at", db_text(st, 1));
+        cJSON_AddStringToObject(o, "actor", db_text(st, 2));
+        cJSON_AddStringToObject(o, "reason", db_text(st, 3));
+        cJSON_AddItemToObject(o, "lines", lines ? lines : cJSON_CreateArray());
+        cJSON_AddItemToArray(arr, o);
+    }
+    sqlite3_reset(st);
+    return ERR_OK;
+}
+
+/* z_more: totals, voided sales, per staff and method, closing counts. */
+static enum err z_more(struct db *db, int64_t booth, const char *day,
+                       cJSON *r, struct err_ctx *ec)
+{
+    static const char totals[] =
+        "SELECT 'completed', count(*), coalesce(sum(s.total_vnd), 0)"
+        " FROM sales s WHERE s.booth_id = ?1 AND s.status = 'completed'" Z_DAY
+        " UNION ALL SELECT 'voided', count(*), coalesce(sum(s.total_vnd), 0)"
+        " FROM sales s WHERE s.booth_id = ?1 AND s.status = 'voided'" Z_DAY;
+    enum err e = z_rows(db, totals, booth, day,
+                        cJSON_AddArrayToObject(r, "totals"), ec);
+
+    if (e == ERR_OK)
+        e = z_staff_method(db, booth, day,
+                           cJSON_AddArrayToObject(r, "by_staff_method"), ec);
+    if (e == ERR_OK)
+        e = z_counts(db, booth, day, cJSON_AddArrayToObject(r, "counts"), ec);
+    return e;
+}
+
 enum err pos_z_report(struct db *db, int64_t booth_id, const char *day,
                       cJSON **out, struct err_ctx *ec)
 {
@@ -798,6 +922,8 @@ enum err pos_z_report(struct db *db, int64_t booth_id, const char *day,
         e = z_rows(db, by_staff, booth_id, day, cJSON_AddArrayToObject(r, "by_staff"), ec);
     if (e == ERR_OK)
         e = z_rows(db, events, booth_id, day, cJSON_AddArrayToObject(r, "voids_returns"), ec);
+    if (e == ERR_OK)
+        e = z_more(db, booth_id, day, r, ec);
     if (e != ERR_OK) {
         cJSON_Delete(r);
         return e;
