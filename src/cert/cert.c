@@ -491,22 +491,16 @@ enum err cert_by_id(struct db *db, int64_t id, const char *today, cJSON **out,
                             "no certificate %lld", (long long)id);
 }
 
-static enum err rows(struct db *db, const char *sql, int64_t arg1,
-                     const char *arg2, int arg3, const char *today,
-                     cJSON **out, struct err_ctx *ec)
+/* rows: the certificates a bound statement gives. */
+static enum err rows(sqlite3_stmt *st, const char *today, cJSON **out)
 {
-    sqlite3_stmt *st = db_stmt(db, sql, ec);
     cJSON *arr = cJSON_CreateArray();
 
     *out = NULL;
-    if (st == NULL) {
-        cJSON_Delete(arr);
-        return ERR_DB;
+    if (arr == NULL) {
+        sqlite3_reset(st);
+        return ERR_NOMEM;
     }
-    sqlite3_bind_int64(st, 1, arg1);
-    if (arg2 != NULL)
-        sqlite3_bind_text(st, 2, arg2, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, arg3);
     while (sqlite3_step(st) == SQLITE_ROW)
         cJSON_AddItemToArray(arr, cert_row(st, today));
     sqlite3_reset(st);
@@ -520,11 +514,16 @@ enum err cert_expiring(struct db *db, const char *today, int days,
     static const char sql[] =
         "SELECT " CERT_COLS " FROM certificates c"
         " JOIN products p ON p.id = c.product_id"
-        " WHERE ?1 = ?1 AND c.superseded_by IS NULL AND c.revoked_on IS NULL"
-        " AND c.expires_on <= date(?2, '+' || ?3 || ' days')"
+        " WHERE c.superseded_by IS NULL AND c.revoked_on IS NULL"
+        " AND c.expires_on <= date(?1, '+' || ?2 || ' days')"
         " ORDER BY c.expires_on DESC";
+    sqlite3_stmt *st = db_stmt(db, sql, ec);
 
-    return rows(db, sql, 0, today, days, today, out, ec);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, days);
+    return rows(st, today, out);
 }
 
 enum err cert_history(struct db *db, int64_t product_id, const char *today,
@@ -533,10 +532,13 @@ enum err cert_history(struct db *db, int64_t product_id, const char *today,
     static const char sql[] =
         "SELECT " CERT_COLS " FROM certificates c"
         " JOIN products p ON p.id = c.product_id"
-        " WHERE c.product_id = ?1 AND (?2 IS NULL OR 1) AND ?3 = ?3"
-        " ORDER BY c.issued_on DESC, c.id DESC";
+        " WHERE c.product_id = ?1 ORDER BY c.issued_on DESC, c.id DESC";
+    sqlite3_stmt *st = db_stmt(db, sql, ec);
 
-    return rows(db, sql, product_id, NULL, 0, today, out, ec);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, product_id);
+    return rows(st, today, out);
 }
 
 enum err cert_revoke(struct db *db, const struct actor *who, int64_t cert_id,
