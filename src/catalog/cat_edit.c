@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -395,7 +396,10 @@ static enum err upsert_variant(struct db *db, int64_t id, int pos,
         " ON CONFLICT (sku) DO UPDATE SET position = excluded.position,"
         " size = excluded.size, unit = excluded.unit,"
         " price_vnd = excluded.price_vnd, barcode = excluded.barcode,"
-        " is_sample = 0";
+        /* a sample value stays marked as such until someone changes it */
+        " is_sample = CASE WHEN (size, unit, price_vnd, barcode) IS"
+        " (excluded.size, excluded.unit, excluded.price_vnd, excluded.barcode)"
+        " THEN is_sample ELSE 0 END";
     const cJSON *price = cJSON_GetObjectItem(v, "price_vnd");
     sqlite3_stmt *st;
     enum err e = sku_free(db, id, str(v, "sku"), ec);
@@ -417,12 +421,38 @@ static enum err upsert_variant(struct db *db, int64_t id, int pos,
     return db_exec(db, st, ec);
 }
 
+static enum err still_used(struct db *db, const char *sql, int64_t id,
+                           const char *skus, struct err_ctx *ec)
+{
+    sqlite3_stmt *st = db_stmt(db, sql, ec);
+    char sku[64] = "";
+    int used;
+
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, skus, -1, SQLITE_STATIC);
+    used = sqlite3_step(st) == SQLITE_ROW;
+    if (used)
+        (void)snprintf(sku, sizeof(sku), "%s", db_text(st, 0));
+    sqlite3_reset(st);
+    return used ? err_user(ec, ERR_CONFLICT, "err_variant_in_use", "variants",
+                           "variant %s has stock or sales", sku)
+                : ERR_OK;
+}
+
 static enum err write_variants(struct db *db, int64_t id, const cJSON *after,
                                struct err_ctx *ec)
 {
     static const char del_sql[] =
         "DELETE FROM variants WHERE product_id = ?1 AND sku NOT IN"
         " (SELECT value FROM json_each(?2))";
+    /* A variant with stock or sales stays: the ledger refers to it. */
+    static const char used_sql[] =
+        "SELECT v.sku FROM variants v WHERE v.product_id = ?1 AND v.sku NOT IN"
+        " (SELECT value FROM json_each(?2)) AND (EXISTS (SELECT 1 FROM"
+        " stock_moves m WHERE m.variant_id = v.id) OR EXISTS (SELECT 1 FROM"
+        " sale_lines l WHERE l.variant_id = v.id)) LIMIT 1";
     static const char price_sql[] =
         "UPDATE products SET price_vnd = (SELECT min(price_vnd) FROM variants"
         " WHERE product_id = ?1) WHERE id = ?1";
@@ -437,7 +467,8 @@ static enum err write_variants(struct db *db, int64_t id, const cJSON *after,
         cJSON_AddItemToArray(skus, cJSON_CreateString(str(v, "sku")));
     text = cJSON_PrintUnformatted(skus);
     cJSON_Delete(skus);
-    st = text ? db_stmt(db, del_sql, ec) : NULL;
+    e = text ? still_used(db, used_sql, id, text, ec) : ERR_NOMEM;
+    st = text && e == ERR_OK ? db_stmt(db, del_sql, ec) : NULL;
     if (st != NULL) {
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
@@ -445,7 +476,7 @@ static enum err write_variants(struct db *db, int64_t id, const cJSON *after,
     }
     cJSON_free(text);
     if (st == NULL)
-        return ERR_DB;
+        return e == ERR_OK ? ERR_DB : e;
     for (v = list ? list->child : NULL; v != NULL && e == ERR_OK; v = v->next)
         e = upsert_variant(db, id, pos++, v, ec);
     st = e == ERR_OK ? db_stmt(db, price_sql, ec) : NULL;

@@ -100,9 +100,9 @@ static cJSON *sale_row(sqlite3_stmt *st)
         cJSON_Delete(pay);
         pay = cJSON_CreateObject();
     }
-    cJSON_ReplaceItemInObject(pay, "method", cJSON_CreateString(db_text(st, 10)));
-    if (!cJSON_HasObjectItem(pay, "method"))
-        cJSON_AddStringToObject(pay, "method", db_text(st, 10));
+    /* (Replacing a member that is not there would leak the new one.) */
+    cJSON_DeleteItemFromObject(pay, "method");
+    cJSON_AddStringToObject(pay, "method", db_text(st, 10));
     cJSON_AddItemToObject(s, "payment", pay);
     cJSON_AddStringToObject(s, "status", db_text(st, 12));
     (void)snprintf(url, sizeof(url), "/hoa-don/%s", db_text(st, 13));
@@ -312,6 +312,30 @@ static enum err parse_payment(const cJSON *body, struct sale_req *r,
     return r->payment ? ERR_OK : ERR_NOMEM;
 }
 
+/* iso_time: YYYY-MM-DDTHH:MM[:SS[.fff]][Z|+HH:MM|-HH:MM], nothing else. */
+static int iso_time(const char *s)
+{
+    static const char pat[] = "dddd-dd-ddTdd:dd";
+    size_t i;
+
+    for (i = 0; pat[i] != '\0'; i++)
+        if (pat[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != pat[i])
+            return 0;
+    s += i;
+    if (s[0] == ':' && isdigit((unsigned char)s[1]) && isdigit((unsigned char)s[2]))
+        s += 3;
+    if (s[0] == '.')
+        for (s++; isdigit((unsigned char)*s); s++)
+            ;
+    if (s[0] == 'Z')
+        return s[1] == '\0';
+    if ((s[0] == '+' || s[0] == '-') && isdigit((unsigned char)s[1]) &&
+        isdigit((unsigned char)s[2]) && s[3] == ':' &&
+        isdigit((unsigned char)s[4]) && isdigit((unsigned char)s[5]))
+        return s[6] == '\0';
+    return s[0] == '\0';
+}
+
 /* parse_sold_at: an ISO 8601 time, not more than 10 minutes ahead of the
  * server (a tablet's clock may drift; an offline sale may be old). */
 static enum err parse_sold_at(const cJSON *body, struct sale_req *r,
@@ -329,7 +353,7 @@ static enum err parse_sold_at(const cJSON *body, struct sale_req *r,
                        now_tm);
         return ERR_OK;
     }
-    if (strlen(s) >= sizeof(r->sold_at) ||
+    if (strlen(s) >= sizeof(r->sold_at) || !iso_time(s) ||
         sscanf(s, "%4d-%2d-%2dT%2d:%2d", &y, &mo, &d, &h, &mi) != 5 ||
         mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
         return err_user(ec, ERR_UNPROCESSABLE, "err_sold_at", "sold_at",
@@ -545,6 +569,7 @@ enum err pos_sale(struct db *db, const struct auth_principal *who,
                   size_t len, cJSON **out, int *replayed, struct err_ctx *ec)
 {
     struct sale_job job = {who, ip, idem_key, {0}, NULL, 0, 0};
+    char key[40] = "";
     struct sale_req *req = calloc(1, sizeof(*req));
     cJSON *json = NULL;
     enum err e = req ? ERR_OK : ERR_NOMEM;
@@ -558,6 +583,13 @@ enum err pos_sale(struct db *db, const struct auth_principal *who,
     if (e == ERR_OK && !pos_valid_uuid(idem_key))
         e = err_user(ec, ERR_INVALID, "err_idem_key", "Idempotency-Key",
                      "Idempotency-Key must be a UUID");
+    if (e == ERR_OK) { /* UUIDs are case-insensitive: one form for lookups */
+        size_t i;
+        for (i = 0; i < sizeof(key) - 1 && idem_key[i] != '\0'; i++)
+            key[i] = (char)tolower((unsigned char)idem_key[i]);
+        key[i] = '\0';
+        job.key = key;
+    }
     if (e == ERR_OK) {
         crypto_generichash(job.hash, HASH_BYTES, (const unsigned char *)body,
                            len, NULL, 0);
@@ -843,8 +875,10 @@ static enum err z_staff_method(struct db *db, int64_t booth, const char *day,
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "staff", db_text(st, 0));
         cJSON_AddStringToObject(o, "method", db_text(st, 1));
-        cJSON_AddNumberToObject(o, "count", (double)sqlite3_column_int64(st, 2));
-        cJSON_AddNumberToObject(o, "total_vnd", (double)sqlite3_column_int64(st, 3));
+        cJSON_AddNumberToObject(o, "count",
+                                (double)sqlite3_column_int64(st, 2));
+        cJSON_AddNumberToObject(o, "total_vnd",
+                                (double)sqlite3_column_int64(st, 3));
         cJSON_AddItemToArray(arr, o);
     }
     sqlite3_reset(st);
@@ -878,16 +912,16 @@ static enum err z_counts(struct db *db, int64_t booth, const char *day,
 }
 
 /* z_more: totals, voided sales, per staff and method, closing counts. */
-static enum err z_more(struct db *db, int64_t booth, const char *day,
-                       cJSON *r, struct err_ctx *ec)
+static enum err z_more(struct db *db, int64_t booth, const char *day, cJSON *r,
+                       struct err_ctx *ec)
 {
     static const char totals[] =
         "SELECT 'completed', count(*), coalesce(sum(s.total_vnd), 0)"
         " FROM sales s WHERE s.booth_id = ?1 AND s.status = 'completed'" Z_DAY
         " UNION ALL SELECT 'voided', count(*), coalesce(sum(s.total_vnd), 0)"
         " FROM sales s WHERE s.booth_id = ?1 AND s.status = 'voided'" Z_DAY;
-    enum err e = z_rows(db, totals, booth, day,
-                        cJSON_AddArrayToObject(r, "totals"), ec);
+    enum err e =
+        z_rows(db, totals, booth, day, cJSON_AddArrayToObject(r, "totals"), ec);
 
     if (e == ERR_OK)
         e = z_staff_method(db, booth, day,

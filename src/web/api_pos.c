@@ -2,6 +2,7 @@
  * per place, the end-of-day report and the buyer's e-receipt page. */
 #include "web/web.h"
 
+#include "cert/cert.h"
 #include "pos/pos.h"
 #include "stock/stk.h"
 
@@ -55,6 +56,10 @@ enum hres api_sales(struct ctx *c)
 
     if (booth == 0)
         return web_fail(c, 400, "invalid_booth", "err_sale_booth");
+    if (since != NULL && *since != '\0' &&
+        (strlen(since) < 10 || !cert_valid_date(arena_strndup(&c->req->arena,
+                                                               since, 10))))
+        return web_fail(c, 400, "invalid_since", "err_since");
     if (!pos_may_sell(c->w->db, &c->who, booth))
         return web_fail(c, 403, "forbidden", "err_not_your_booth");
     e = pos_sales(c->w->db, booth, since && *since ? since : NULL, &list, &ec);
@@ -124,15 +129,12 @@ enum hres api_location_stock(struct ctx *c)
     cJSON *place = NULL, *stock = NULL;
     enum err e;
 
-    if (id == 0)
-        return web_fail(c, 404, "not_found", "err_place_not_found");
+    /* who may, before whether it exists: no probing of place ids */
+    if (id == 0 || !pos_may_sell(c->w->db, &c->who, id))
+        return web_fail(c, 403, "forbidden", "err_not_your_booth");
     e = stk_place(c->w->db, id, &place, &ec);
     if (e != ERR_OK)
         return web_fail_err(c, e, &ec);
-    if (!pos_may_sell(c->w->db, &c->who, id)) {
-        cJSON_Delete(place);
-        return web_fail(c, 403, "forbidden", "err_not_your_booth");
-    }
     e = stk_stock(c->w->db, id, &stock, &ec);
     if (e != ERR_OK) {
         cJSON_Delete(place);
@@ -152,6 +154,8 @@ enum hres api_booth_z(struct ctx *c)
 
     if (id == 0 || !pos_may_sell(c->w->db, &c->who, id))
         return web_fail(c, 403, "forbidden", "err_not_your_booth");
+    if (day != NULL && *day != '\0' && !cert_valid_date(day))
+        return web_fail(c, 400, "invalid_day", "err_day");
     e = pos_z_report(c->w->db, id, day && *day ? day : c->today, &z, &ec);
     if (e != ERR_OK)
         return web_fail_err(c, e, &ec);

@@ -240,6 +240,9 @@ const char *web_cache_key(struct ctx *c, const char *kind)
 enum hres web_send_cached(struct ctx *c, const char *key, const char *ctype,
                           const struct sb *body)
 {
+    /* what a signed-in caller sees is theirs alone */
+    if (c->who.role != ROLE_PUBLIC)
+        return http_send_sb(c->req, 200, ctype, body, "private, no-store");
     if (key == NULL)
         return http_send_sb(c->req, 200, ctype, body, "no-cache");
     return page_cache_put_send(c->app->cache, c->req, key, ctype, "no-cache",
@@ -405,6 +408,59 @@ static const struct route routes[] = {
     {"POST", "/quan-tri/khoa-api", 0, NEED_ADMIN, page_admin_key_create},
     {"POST", "/quan-tri/khoa-api/*/thu-hoi", 0, NEED_ADMIN,
      page_admin_key_revoke},
+    /* the booth POS (pos_pages.c) */
+    {"GET", "/ban-hang", 0, NEED_NONE, pos_page_root},
+    {"GET", "/ban-hang/", 0, NEED_NONE, pos_page_app},
+    {"GET", "/ban-hang/sw.js", 0, NEED_NONE, pos_page_sw},
+    {"GET", "/ban-hang/manifest.webmanifest", 0, NEED_NONE, pos_page_manifest},
+    {"GET", "/ban-hang/quan-ly", 0, NEED_ADMIN, pos_page_admin},
+    {"POST", "/ban-hang/quan-ly/*/may", 0, NEED_ADMIN, pos_page_device_post},
+    {"POST", "/ban-hang/quan-ly/*/ngan-hang", 0, NEED_ADMIN,
+     pos_page_bank_post},
+    {"POST", "/ban-hang/quan-ly/*/ma-pin", 0, NEED_ADMIN, pos_page_pin_post},
+    {"GET", "/hoa-don/", 1, NEED_NONE, pos_page_receipt},
+    {"GET", "/api/v1/pos/device", 0, NEED_USER, api_pos_device},
+    {"POST", "/api/v1/pos/pin", 0, NEED_USER, api_pos_pin},
+    {"GET", "/api/v1/pos/vietqr", 0, NEED_USER, api_pos_vietqr},
+    {"POST", "/api/v1/locations/*/counts", 0, NEED_USER, api_pos_count},
+    {"GET", "/api/v1/stock/verify", 0, NEED_ADMIN, api_stock_verify},
+    /* places and fairs (places*.c) */
+    {"GET", "/quan-tri/dia-diem", 0, NEED_ADMIN, page_places},
+    {"POST", "/quan-tri/dia-diem", 0, NEED_ADMIN, page_place_create},
+    {"GET", "/quan-tri/dia-diem/", 1, NEED_ADMIN, page_place},
+    {"POST", "/quan-tri/dia-diem/", 1, NEED_ADMIN, page_place_update},
+    {"POST", "/quan-tri/dia-diem/*/gian-hang", 0, NEED_ADMIN,
+     page_place_booth},
+    {"POST", "/quan-tri/dia-diem/*/nha-san-xuat", 0, NEED_ADMIN,
+     page_place_producer},
+    {"POST", "/quan-tri/dia-diem/*/nhan-vien", 0, NEED_ADMIN,
+     page_place_staff},
+    {"POST", "/quan-tri/dia-diem/*/nhap-hang", 0, NEED_ADMIN,
+     page_place_receive},
+    {"POST", "/quan-tri/dia-diem/*/tra-hang", 0, NEED_ADMIN,
+     page_place_giveback},
+    {"POST", "/quan-tri/dia-diem/*/dieu-chinh", 0, NEED_ADMIN,
+     page_place_adjust},
+    {"POST", "/quan-tri/dia-diem/*/muc-toi-thieu", 0, NEED_ADMIN,
+     page_place_levels},
+    {"POST", "/quan-tri/dia-diem/*/thieu-hang", 0, NEED_ADMIN,
+     page_place_shortfall},
+    {"POST", "/quan-tri/dia-diem/*/chuyen-kho", 0, NEED_ADMIN,
+     page_place_transfer},
+    {"POST", "/quan-tri/dia-diem/*/kiem-kho", 0, NEED_ADMIN,
+     page_place_count_open},
+    {"GET", "/quan-tri/chuyen-kho", 0, NEED_ADMIN, page_transfers},
+    {"GET", "/quan-tri/chuyen-kho/", 1, NEED_ADMIN, page_transfer},
+    {"POST", "/quan-tri/chuyen-kho/*/nhan", 0, NEED_ADMIN,
+     page_transfer_receive},
+    {"GET", "/quan-tri/kiem-kho/", 1, NEED_ADMIN, page_count},
+    {"POST", "/quan-tri/kiem-kho/", 1, NEED_ADMIN, page_count_post},
+    {"GET", "/quan-tri/doi-soat", 0, NEED_ADMIN, page_settlement},
+    {"GET", "/quan-tri/doi-soat.csv", 0, NEED_ADMIN, page_settlement_csv},
+    {"GET", "/quan-tri/hoi-cho/", 1, NEED_ADMIN, page_fair_live},
+    {"GET", "/quan-ly/ky-gui", 0, NEED_EDITOR, page_consign},
+    {"GET", "/quan-ly/ky-gui.csv", 0, NEED_EDITOR, page_consign_csv},
+    {"POST", "/api/v1/booths/*/queue", 0, NEED_USER, api_booth_queue},
 };
 
 /* pattern_matches: "*" in the pattern takes one path segment; the first
@@ -522,7 +578,8 @@ static enum err resolve_principal(struct ctx *c, struct err_ctx *ec)
             return err_user(ec, ERR_UNAUTHORIZED, "err_api_key", NULL,
                             "not a bearer token");
         c->by_api_key = 1;
-        return auth_apikey(c->w->db, authz + 7, &c->who, ec);
+        e = auth_apikey(c->w->db, authz + 7, &c->who, ec);
+        return e == ERR_OK ? web_pos_staff(c, ec) : e; /* X-Staff-Token */
     }
     if (cookie == NULL)
         return ERR_OK;
