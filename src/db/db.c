@@ -3,6 +3,7 @@
 
 #include "core/log.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,8 +206,28 @@ enum err db_exec(struct db *db, sqlite3_stmt *st, struct err_ctx *ec)
     return sql_err(db, ec, "step");
 }
 
+static enum err tx_attempts(struct db *db, const char *name, db_tx_fn fn,
+                            void *cls, struct err_ctx *ec);
+
+/* One writer at a time in this process: threads wait on a mutex, which
+ * wakes them as soon as the write lock is free, instead of SQLite's busy
+ * handler, which sleeps 1, 2, 5 ... ms. Other processes (an import while
+ * serving) still meet the busy timeout. Owned by this file. */
+static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
+
 enum err db_tx_run(struct db *db, const char *name, db_tx_fn fn, void *cls,
                    struct err_ctx *ec)
+{
+    enum err e;
+
+    pthread_mutex_lock(&writer);
+    e = tx_attempts(db, name, fn, cls, ec);
+    pthread_mutex_unlock(&writer);
+    return e;
+}
+
+static enum err tx_attempts(struct db *db, const char *name, db_tx_fn fn,
+                            void *cls, struct err_ctx *ec)
 {
     struct err_ctx ignored;
     enum err e = ERR_BUSY;

@@ -7,7 +7,9 @@
 # ready), runs wrk against five pages, times a series of distinct, uncached
 # product pages, then serves the product page as a static file from nginx
 # and runs wrk against that. It prints a table and overwrites
-# docs/performance.md with the measured numbers. About 100 s in all.
+# docs/performance.md with the measured numbers. Then two sections append
+# to it: photo uploads, and sales per second with synchronous=FULL against a
+# bare SQLite loop (tests/bench/sales.sh). About 130 s in all.
 #
 # Everything it starts (ocop, nginx, curl, a watchdog) is stopped on exit and
 # the temporary directory removed. Only 127.0.0.1 is contacted.
@@ -18,6 +20,7 @@
 # Knobs for quick trials (the defaults are what docs/performance.md records):
 #   BENCH_DURATION=10s  BENCH_WARMUP=2s  BENCH_PRODUCTS=10000  BENCH_COLD=50
 #   BENCH_OUT=docs/performance.md  BENCH_KEEP=1 (keep the temporary directory)
+#   BENCH_PHOTOS=0  BENCH_SALES=0 (skip a section)
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -769,4 +772,16 @@ photo_section() {
 
 if [ "${BENCH_PHOTOS:-1}" != 0 ]; then
     photo_section
+fi
+
+# =============================================================================
+# Sales with synchronous=FULL: sales accepted per second by ocop under 64
+# connections, against a bare C loop doing the same SQLite writes, in this
+# run. Defined in tests/bench/sales.sh; appends its own part to $OUT.
+# BENCH_SALES=0 skips it.
+# =============================================================================
+
+. "$ROOT/tests/bench/sales.sh"
+if [ "${BENCH_SALES:-1}" != 0 ]; then
+    sales_section
 fi

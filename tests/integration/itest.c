@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -85,12 +86,49 @@ int itest_start(struct itest_server *s)
     return itest_start_setup(s, NULL, NULL);
 }
 
-int itest_start_setup(struct itest_server *s,
-                      void (*setup)(const char *db_path, void *cls), void *cls)
+/* spawn: starts $OCOP_BIN serve on listen with the folder's database and
+ * reads its port. The server gets SIGKILL when the thread that started it
+ * ends (PR_SET_PDEATHSIG), so a test that dies leaves no server behind. */
+static int spawn(struct itest_server *s, const char *listen)
 {
     const char *bin = ocop_bin();
     char db[128];
+    pid_t parent = getpid();
     int pipefd[2];
+
+    snprintf(db, sizeof(db), "%s/ocop.db", s->dir);
+    if (pipe(pipefd) != 0)
+        return -1;
+    s->pid = fork();
+    if (s->pid == 0) {
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+            _exit(127);
+        dup2(pipefd[1], 1);
+        /* not the test's sockets and pipes (other threads' connections) */
+        (void)close_range(3, ~0U, 0);
+        execl(bin, bin, "serve", "--listen", listen, "--db", db, "--threads",
+              "4", (char *)NULL);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    if (s->pid < 0 || read_port(pipefd[0], &s->port) != 0) {
+        close(pipefd[0]);
+        if (s->pid > 0) {
+            kill(s->pid, SIGKILL);
+            waitpid(s->pid, NULL, 0);
+        }
+        s->pid = 0;
+        return -1;
+    }
+    close(pipefd[0]);
+    snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%d", s->port);
+    return 0;
+}
+
+int itest_start_setup(struct itest_server *s,
+                      void (*setup)(const char *db_path, void *cls), void *cls)
+{
+    char db[128];
 
     memset(s, 0, sizeof(*s));
     snprintf(s->dir, sizeof(s->dir), "/tmp/ocop-itest-XXXXXX");
@@ -99,26 +137,30 @@ int itest_start_setup(struct itest_server *s,
     snprintf(db, sizeof(db), "%s/ocop.db", s->dir);
     if (setup != NULL)
         setup(db, cls);
-    if (pipe(pipefd) != 0)
+    return spawn(s, "127.0.0.1:0");
+}
+
+int itest_kill(struct itest_server *s)
+{
+    if (s->pid <= 0)
         return -1;
-    s->pid = fork();
-    if (s->pid == 0) {
-        dup2(pipefd[1], 1);
-        close(pipefd[0]);
-        execl(bin, bin, "serve", "--listen", "127.0.0.1:0", "--db", db,
-              "--threads", "4", (char *)NULL);
-        _exit(127);
-    }
-    close(pipefd[1]);
-    if (s->pid < 0 || read_port(pipefd[0], &s->port) != 0) {
-        close(pipefd[0]);
-        if (s->pid > 0)
-            kill(s->pid, SIGKILL);
-        return -1;
-    }
-    close(pipefd[0]);
-    snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%d", s->port);
+    kill(s->pid, SIGKILL);
+    waitpid(s->pid, NULL, 0);
+    s->pid = 0;
     return 0;
+}
+
+int itest_restart(struct itest_server *s)
+{
+    char listen[32];
+    int port = s->port;
+
+    if (s->pid > 0 || port <= 0)
+        return -1;
+    snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+    if (spawn(s, listen) != 0)
+        return -1;
+    return s->port == port ? 0 : -1;
 }
 
 int itest_stop(struct itest_server *s)
@@ -126,8 +168,10 @@ int itest_stop(struct itest_server *s)
     int status = 0, i;
     char cmd[128];
 
-    if (s->pid <= 0)
-        return -1;
+    if (s->pid <= 0) { /* crashed and not restarted: still clean up */
+        status = -1;
+        goto out;
+    }
     kill(s->pid, SIGTERM);
     for (i = 0; i < 200; i++) { /* up to 20 s, then give up */
         if (waitpid(s->pid, &status, WNOHANG) == s->pid)
@@ -138,11 +182,13 @@ int itest_stop(struct itest_server *s)
         kill(s->pid, SIGKILL);
         waitpid(s->pid, &status, 0);
     }
+out:
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->dir);
     if (system(cmd) != 0)
         fprintf(stderr, "itest: could not remove %s\n", s->dir);
     s->pid = 0;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+    return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0
+                                                                         : -1;
 }
 
 struct buf {

@@ -2,7 +2,9 @@
  * Owns: starting the real ocop server (OCOP_BIN, default ./ocop) on a free
  *   loopback port with a fresh database in a temporary folder, stopping it
  *   (SIGTERM; its exit status is checked, so a sanitizer report at exit
- *   fails the test), and HTTP requests with libcurl.
+ *   fails the test), crashing and restarting it on the same port and
+ *   database, and HTTP requests with libcurl. A server dies with the
+ *   thread that started it: start and restart from the main thread.
  * Tests run from the repository root. */
 #ifndef OCOP_ITEST_H
 #define OCOP_ITEST_H
@@ -35,6 +37,12 @@ int itest_start_setup(struct itest_server *s,
  * stdout goes to out. 0 when it exited with 0. */
 int itest_ocop(const char *db, const char *input, char *out, size_t size,
                const char *args);
+/* itest_kill: SIGKILL (a crash) and reap; the database stays. 0 when the
+ * server was running. */
+int itest_kill(struct itest_server *s);
+/* itest_restart: after itest_kill, starts the same binary on the same port
+ * with the same database. 0 when it is serving again. */
+int itest_restart(struct itest_server *s);
 /* itest_stop: 0 when the server exited cleanly with status 0. */
 int itest_stop(struct itest_server *s);
 

@@ -83,6 +83,7 @@ CREATE TABLE stock_shortfalls (
     at          TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ')),
     resolved_at TEXT
 ) STRICT;
+CREATE INDEX stock_shortfalls_move ON stock_shortfalls (move_id);
 
 -- Low-stock warning levels per variant and place.
 CREATE TABLE stock_levels (
