@@ -42,6 +42,12 @@ enum err pos_sale(struct db *db, const struct auth_principal *who,
                   size_t len, cJSON **out, int *replayed,
                   struct err_ctx *ec) MUST_CHECK;
 
+/* The body: {"booth","lines":[{"sku","qty","unit_price_vnd",
+ * "discount_vnd"}],"payment":{"method","tendered_vnd","ref","confirmed"},
+ * "sold_at","offline","receipt_token"}; receipt_token (optional, 32
+ * lower-case hex digits) lets a device print the e-receipt's QR code
+ * before the sale is synced. */
+
 /* pos_sale_get: {"id","uuid","booth","staff","sold_at","received_at",
  * "lines":[...],"subtotal_vnd","discount_vnd","total_vnd","payment",
  * "status","receipt_url","offline"}. */
@@ -63,7 +69,9 @@ enum err pos_sales(struct db *db, int64_t booth_id, const char *since,
                    cJSON **out, struct err_ctx *ec) MUST_CHECK;
 
 /* pos_z_report: one booth's day (YYYY-MM-DD, Vietnam time): counts and
- * totals by payment method and by staff member, voids and returns. */
+ * totals by payment method and by staff member, voids and returns;
+ * "totals" (completed and voided sales), "by_staff_method" ({"staff",
+ * "method","count","total_vnd"}) and the day's closing counts. */
 enum err pos_z_report(struct db *db, int64_t booth_id, const char *day,
                       cJSON **out, struct err_ctx *ec) MUST_CHECK;
 

@@ -162,7 +162,11 @@ enum err stk_stock(struct db *db, int64_t location_id, cJSON **out,
      * it sells for, even at zero. */
     static const char sql[] =
         "SELECT v.id, v.sku, p.name, v.size, v.unit, v.price_vnd,"
-        " coalesce(h.qty, 0), coalesce(l.min_qty, 0), p.slug, v.barcode"
+        " coalesce(h.qty, 0), coalesce(l.min_qty, 0), p.slug, v.barcode,"
+        " (SELECT CASE ph.kind WHEN 'upload'"
+        " THEN '/media/u/' || ph.file || '-320.jpg' ELSE '/media/' || ph.file"
+        " END FROM photos ph WHERE ph.product_id = p.id"
+        " ORDER BY ph.position, ph.id LIMIT 1)"
         " FROM variants v JOIN products p ON p.id = v.product_id"
         " LEFT JOIN stock_on_hand h ON h.variant_id = v.id"
         " AND h.location_id = ?1"
@@ -201,6 +205,10 @@ enum err stk_stock(struct db *db, int64_t location_id, cJSON **out,
             cJSON_AddStringToObject(r, "barcode", db_text(st, 9));
         else
             cJSON_AddNullToObject(r, "barcode");
+        if (db_text(st, 10) != NULL) /* the cover photo, for the POS */
+            cJSON_AddStringToObject(r, "photo", db_text(st, 10));
+        else
+            cJSON_AddNullToObject(r, "photo");
         cJSON_AddItemToArray(arr, r);
     }
     sqlite3_reset(st);

@@ -49,8 +49,9 @@ enum err stk_record(struct db *db, const struct actor *who,
 int64_t stk_on_hand_of(struct db *db, int64_t variant_id, int64_t location_id);
 
 /* stk_stock: [{"variant_id","sku","name","size","unit","price_vnd",
- * "on_hand","min_qty","low"}] for a place: every variant it holds or
- * sells (its producers' variants). */
+ * "on_hand","min_qty","low","product_slug","barcode","photo"}] for a
+ * place: every variant it holds or sells (its producers' variants);
+ * photo is the URL of the product's first photo, or null. */
 enum err stk_stock(struct db *db, int64_t location_id, cJSON **out,
                    struct err_ctx *ec) MUST_CHECK;
 

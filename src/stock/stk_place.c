@@ -43,6 +43,29 @@ int stk_date_ok(const char *s)
     return strcmp(back, s) == 0; /* 2026-02-30 comes back as 03-02 */
 }
 
+enum err stk_when(const char *at, char *out, size_t size, struct err_ctx *ec)
+{
+    int y, mo, d, h, mi, sec, n = 0;
+
+    if (stk_date_ok(at)) {
+        (void)snprintf(out, size, "%sT05:00:00Z", at); /* noon in Vietnam */
+        return ERR_OK;
+    }
+    if (at != NULL && strlen(at) == 20 &&
+        sscanf(at, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &sec,
+               &n) == 6 &&
+        n == 20 && h < 24 && mi < 60 && sec < 60) {
+        char day[11];
+        (void)snprintf(day, sizeof(day), "%.10s", at);
+        if (stk_date_ok(day)) {
+            (void)snprintf(out, size, "%s", at);
+            return ERR_OK;
+        }
+    }
+    return err_user(ec, ERR_UNPROCESSABLE, "err_place_date", "at",
+                    "a date is YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
+}
+
 void stk_rows(sqlite3_stmt *st, cJSON *arr)
 {
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -182,7 +205,8 @@ static enum err check_fields(const struct stk_place *p, struct err_ctx *ec)
         return err_user(ec, ERR_UNPROCESSABLE, "err_commission",
                         "commission_pct", "commission is 0..100 %%");
     if (strcmp(p->kind, "channel") == 0 &&
-        (p->channel == NULL || p->channel[0] == '\0' || strlen(p->channel) > 40))
+        (p->channel == NULL || p->channel[0] == '\0' ||
+         strlen(p->channel) > 40))
         return err_user(ec, ERR_UNPROCESSABLE, "err_place_channel", "channel",
                         "a channel needs its marketplace's name");
     return check_dates(p, ec);
@@ -309,8 +333,8 @@ enum err stk_place_update(struct db *db, const struct actor *who, int64_t id,
 enum err stk_places(struct db *db, cJSON **out, struct err_ctx *ec)
 {
     /* A booth sorts under its fair: by the fair's id, then its own. */
-    static const char sql[] =
-        PLACE_COLUMNS " ORDER BY CASE l.kind WHEN 'fair' THEN 0 WHEN 'booth' THEN 0"
+    static const char sql[] = PLACE_COLUMNS
+        " ORDER BY CASE l.kind WHEN 'fair' THEN 0 WHEN 'booth' THEN 0"
         " WHEN 'point' THEN 1 WHEN 'warehouse' THEN 2 ELSE 3 END,"
         " coalesce(l.parent_id, l.id) DESC, l.parent_id IS NOT NULL, l.id";
 
@@ -390,9 +414,8 @@ enum err stk_place_assign(struct db *db, const struct actor *who, int64_t id,
     return e;
 }
 
-enum err stk_place_unassign(struct db *db, const struct actor *who,
-                            int64_t id, int64_t producer_id,
-                            struct err_ctx *ec)
+enum err stk_place_unassign(struct db *db, const struct actor *who, int64_t id,
+                            int64_t producer_id, struct err_ctx *ec)
 {
     static const char sql[] = "DELETE FROM booth_producers"
                               " WHERE location_id = ?1 AND producer_id = ?2";
@@ -427,17 +450,22 @@ enum err stk_place_staff_list(struct db *db, int64_t id, cJSON **out,
     return query(db, sql, id, -1, out, ec);
 }
 
-enum err stk_place_staff_add(struct db *db, const struct actor *who,
-                             int64_t id, const char *username,
-                             struct err_ctx *ec)
+enum err stk_place_staff_add(struct db *db, const struct actor *who, int64_t id,
+                             const char *username, struct err_ctx *ec)
 {
-    static const char sql[] =
-        "SELECT id, role FROM users WHERE username = ?1";
-    sqlite3_stmt *st = db_stmt(db, sql, ec);
+    static const char sql[] = "SELECT id, role FROM users WHERE username = ?1";
+    sqlite3_stmt *st;
     int64_t uid = 0;
     int booth = 0;
-    enum err e;
+    char kind[16];
+    enum err e = stk_place_kind(db, id, kind, sizeof(kind), ec);
 
+    if (e != ERR_OK)
+        return e;
+    if (strcmp(kind, "booth") != 0 && strcmp(kind, "point") != 0)
+        return err_user(ec, ERR_UNPROCESSABLE, "err_staff_place", "username",
+                        "only booths and points have sales staff");
+    st = db_stmt(db, sql, ec);
     if (st == NULL)
         return ERR_DB;
     sqlite3_bind_text(st, 1, username ? username : "", -1, SQLITE_STATIC);
@@ -447,8 +475,8 @@ enum err stk_place_staff_add(struct db *db, const struct actor *who,
     }
     sqlite3_reset(st);
     if (uid == 0)
-        return err_user(ec, ERR_UNPROCESSABLE, "err_user_not_found",
-                        "username", "no such account");
+        return err_user(ec, ERR_UNPROCESSABLE, "err_user_not_found", "username",
+                        "no such account");
     if (!booth)
         return err_user(ec, ERR_UNPROCESSABLE, "err_staff_role", "username",
                         "staff are booth accounts");
@@ -459,8 +487,7 @@ enum err stk_place_staff_add(struct db *db, const struct actor *who,
 }
 
 enum err stk_place_staff_remove(struct db *db, const struct actor *who,
-                                int64_t id, int64_t user_id,
-                                struct err_ctx *ec)
+                                int64_t id, int64_t user_id, struct err_ctx *ec)
 {
     static const char sql[] =
         "DELETE FROM booth_staff WHERE location_id = ?1 AND user_id = ?2"
@@ -486,4 +513,357 @@ enum err stk_place_staff_remove(struct db *db, const struct actor *who,
                         "not on the staff");
     return audit_record(db, who, "place.staff_remove", "location", id, name,
                         NULL, NULL, ec);
+}
+
+/* --- lines of goods ------------------------------------------------------ */
+
+/* A place sells the goods of the producers it takes on consignment; a
+ * warehouse holds its owner's. held: or goods it has had. */
+static int here(struct db *db, int64_t place, int64_t variant, int held)
+{
+    static const char sql[] =
+        "SELECT 1 FROM variants v JOIN products p ON p.id = v.product_id"
+        " WHERE v.id = ?2 AND (p.producer_id IN (SELECT producer_id"
+        " FROM booth_producers WHERE location_id = ?1)"
+        " OR p.producer_id = (SELECT producer_id FROM locations"
+        " WHERE id = ?1) OR (?3 AND EXISTS (SELECT 1 FROM stock_on_hand h"
+        " WHERE h.variant_id = v.id AND h.location_id = ?1)))";
+    sqlite3_stmt *st = db_stmt(db, sql, NULL);
+    int found;
+
+    if (st == NULL)
+        return 0;
+    sqlite3_bind_int64(st, 1, place);
+    sqlite3_bind_int64(st, 2, variant);
+    sqlite3_bind_int(st, 3, held);
+    found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return found;
+}
+
+static enum err check_line(struct db *db, int64_t place,
+                           const struct stk_line *l, int flags,
+                           struct err_ctx *ec)
+{
+    char field[40];
+    int64_t q = l->qty;
+
+    (void)snprintf(field, sizeof(field), "qty_%lld", (long long)l->variant_id);
+    if ((q == 0 && !(flags & STK_LINES_ZERO)) ||
+        (q < 0 && !(flags & STK_LINES_SIGNED)) || q > STK_MAX_QTY ||
+        q < -STK_MAX_QTY)
+        return err_user(ec, ERR_UNPROCESSABLE, "err_stock_qty", field,
+                        "quantity %lld out of range", (long long)q);
+    if (!here(db, place, l->variant_id, !(flags & STK_LINES_SOLD)))
+        return err_user(ec, ERR_UNPROCESSABLE, "err_place_not_selling", field,
+                        "variant %lld is not sold at place %lld",
+                        (long long)l->variant_id, (long long)place);
+    return ERR_OK;
+}
+
+enum err stk_lines_check(struct db *db, int64_t place,
+                         const struct stk_line *lines, int n, int flags,
+                         struct err_ctx *ec)
+{
+    enum err e = ERR_OK;
+    int i, k;
+
+    if (n < 1 || n > STK_MAX_LINES)
+        return err_user(ec, ERR_UNPROCESSABLE, "err_stock_lines", "lines",
+                        "1..%d lines", STK_MAX_LINES);
+    for (i = 0; i < n && e == ERR_OK; i++) {
+        for (k = 0; k < i; k++)
+            if (lines[k].variant_id == lines[i].variant_id)
+                return err_user(ec, ERR_UNPROCESSABLE, "err_stock_lines_dup",
+                                "lines", "variant %lld twice",
+                                (long long)lines[i].variant_id);
+        e = check_line(db, place, &lines[i], flags, ec);
+    }
+    return e;
+}
+
+cJSON *stk_lines_json(const struct stk_line *lines, int n)
+{
+    cJSON *arr = cJSON_CreateArray();
+    int i;
+
+    for (i = 0; arr != NULL && i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "variant_id", (double)lines[i].variant_id);
+        cJSON_AddNumberToObject(o, "qty", (double)lines[i].qty);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+/* --- levels -------------------------------------------------------------- */
+
+static enum err set_level(struct db *db, int64_t place,
+                          const struct stk_line *l, struct err_ctx *ec)
+{
+    static const char upsert[] =
+        "INSERT INTO stock_levels (variant_id, location_id, min_qty)"
+        " VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE SET min_qty = ?3";
+    static const char del[] =
+        "DELETE FROM stock_levels WHERE variant_id = ?1 AND location_id = ?2";
+    sqlite3_stmt *st = db_stmt(db, l->qty > 0 ? upsert : del, ec);
+
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, l->variant_id);
+    sqlite3_bind_int64(st, 2, place);
+    if (l->qty > 0)
+        sqlite3_bind_int64(st, 3, l->qty);
+    return db_exec(db, st, ec);
+}
+
+/* holding_place: ERR_OK when id is a place that holds stock. */
+static enum err holding_place(struct db *db, int64_t id, struct err_ctx *ec)
+{
+    char kind[16];
+    enum err e = stk_place_kind(db, id, kind, sizeof(kind), ec);
+
+    if (e == ERR_OK && !stk_kind_holds_stock(kind))
+        return err_user(ec, ERR_UNPROCESSABLE, "err_place_no_stock", NULL,
+                        "a fair holds no stock: its booths do");
+    return e;
+}
+
+/* audit_lines: one audit entry for a form's lines. */
+static enum err audit_lines(struct db *db, const struct actor *who,
+                            const char *action, int64_t place,
+                            const char *summary, const char *ref,
+                            const struct stk_line *lines, int n,
+                            struct err_ctx *ec)
+{
+    cJSON *after = cJSON_CreateObject();
+    enum err e;
+
+    if (after == NULL)
+        return ERR_NOMEM;
+    if (ref != NULL && ref[0] != '\0')
+        cJSON_AddStringToObject(after, "ref", ref);
+    cJSON_AddItemToObject(after, "lines", stk_lines_json(lines, n));
+    e = audit_record(db, who, action, "location", place, summary, NULL, after,
+                     ec);
+    cJSON_Delete(after);
+    return e;
+}
+
+enum err stk_levels_set(struct db *db, const struct actor *who, int64_t id,
+                        const struct stk_line *lines, int n, struct err_ctx *ec)
+{
+    enum err e = holding_place(db, id, ec);
+    int i;
+
+    if (e == ERR_OK)
+        e = stk_lines_check(db, id, lines, n, STK_LINES_ZERO, ec);
+    for (i = 0; e == ERR_OK && i < n; i++)
+        e = set_level(db, id, &lines[i], ec);
+    return e == ERR_OK ? audit_lines(db, who, "stock.levels", id, NULL, NULL,
+                                     lines, n, ec)
+                       : e;
+}
+
+/* --- goods in and out ---------------------------------------------------- */
+
+struct goods {
+    const struct stk_line *lines;
+    int n;
+    enum stk_kind kind;
+    int sign; /* -1: lines are given as positive and go out */
+    const char *reason, *ref, *at;
+};
+
+static enum err record_goods(struct db *db, const struct actor *who,
+                             int64_t place, const struct goods *g,
+                             struct err_ctx *ec)
+{
+    enum err e = ERR_OK;
+    int i;
+
+    for (i = 0; i < g->n && e == ERR_OK; i++) {
+        struct stk_move m = {g->lines[i].variant_id,
+                             place,
+                             g->sign * g->lines[i].qty,
+                             g->kind,
+                             g->reason,
+                             g->ref,
+                             g->at,
+                             -1,
+                             0};
+        e = stk_record(db, who, &m, NULL, ec);
+        if (e == ERR_CONFLICT)
+            (void)snprintf(ec->field, sizeof(ec->field), "qty_%lld",
+                           (long long)g->lines[i].variant_id);
+    }
+    return e;
+}
+
+static enum err check_text(const char *s, size_t max, int required,
+                           const char *key, const char *field,
+                           struct err_ctx *ec)
+{
+    if ((required && (s == NULL || s[strspn(s, " ")] == '\0')) ||
+        (s != NULL && strlen(s) > max))
+        return err_user(ec, ERR_UNPROCESSABLE, key, field,
+                        "%s is required (at most %zu bytes)", field, max);
+    return ERR_OK;
+}
+
+enum err stk_receive(struct db *db, const struct actor *who, int64_t id,
+                     const struct stk_line *lines, int n, const char *ref,
+                     const char *note, const char *at, struct err_ctx *ec)
+{
+    struct goods g = {lines, n, STK_RECEIVE, 1, note, ref, NULL};
+    char when[32];
+    enum err e = holding_place(db, id, ec);
+
+    if (e == ERR_OK)
+        e = check_text(ref, STK_MAX_REF, 1, "err_delivery_note", "ref", ec);
+    if (e == ERR_OK)
+        e = check_text(note, STK_MAX_NOTE, 0, "err_note", "note", ec);
+    if (e == ERR_OK && at != NULL && at[0] != '\0') {
+        e = stk_when(at, when, sizeof(when), ec);
+        g.at = when;
+    }
+    if (e == ERR_OK)
+        e = stk_lines_check(db, id, lines, n, STK_LINES_SOLD, ec);
+    if (e == ERR_OK)
+        e = record_goods(db, who, id, &g, ec);
+    return e == ERR_OK ? audit_lines(db, who, "stock.receive", id, ref, ref,
+                                     lines, n, ec)
+                       : e;
+}
+
+enum err stk_give_back(struct db *db, const struct actor *who, int64_t id,
+                       const struct stk_line *lines, int n, const char *ref,
+                       const char *note, struct err_ctx *ec)
+{
+    struct goods g = {lines, n, STK_RETURN, -1, note, ref, NULL};
+    enum err e = holding_place(db, id, ec);
+
+    if (e == ERR_OK)
+        e = check_text(ref, STK_MAX_REF, 1, "err_delivery_note", "ref", ec);
+    if (e == ERR_OK)
+        e = check_text(note, STK_MAX_NOTE, 0, "err_note", "note", ec);
+    if (e == ERR_OK)
+        e = stk_lines_check(db, id, lines, n, 0, ec);
+    if (e == ERR_OK)
+        e = record_goods(db, who, id, &g, ec);
+    return e == ERR_OK ? audit_lines(db, who, "stock.return", id, ref, ref,
+                                     lines, n, ec)
+                       : e;
+}
+
+enum err stk_adjust(struct db *db, const struct actor *who, int64_t id,
+                    const struct stk_line *lines, int n, const char *reason,
+                    struct err_ctx *ec)
+{
+    struct goods g = {lines, n, STK_ADJUST, 1, reason, NULL, NULL};
+    enum err e = holding_place(db, id, ec);
+
+    if (e == ERR_OK)
+        e = check_text(reason, STK_MAX_NOTE, 1, "err_reason", "reason", ec);
+    if (e == ERR_OK)
+        e = stk_lines_check(db, id, lines, n, STK_LINES_SIGNED, ec);
+    if (e == ERR_OK)
+        e = record_goods(db, who, id, &g, ec);
+    return e == ERR_OK ? audit_lines(db, who, "stock.adjust", id, reason, NULL,
+                                     lines, n, ec)
+                       : e;
+}
+
+/* --- the ledger, shortfalls, queues -------------------------------------- */
+
+enum err stk_moves(struct db *db, int64_t id, int limit, cJSON **out,
+                   struct err_ctx *ec)
+{
+    static const char sql[] =
+        "SELECT m.id, m.at, m.occurred_at, v.sku, p.name, v.size, m.qty,"
+        " m.kind, m.reason, m.ref, m.unit_price_vnd, m.actor"
+        " FROM stock_moves m JOIN variants v ON v.id = m.variant_id"
+        " JOIN products p ON p.id = v.product_id"
+        " WHERE m.location_id = ?1 ORDER BY m.id DESC LIMIT ?2";
+
+    return query(db, sql, id, limit > 0 ? limit : 50, out, ec);
+}
+
+enum err stk_shortfalls(struct db *db, int64_t id, int open_only, cJSON **out,
+                        struct err_ctx *ec)
+{
+    static const char sql[] =
+        "SELECT s.id, s.location_id AS booth_id, l.name AS booth, v.sku,"
+        " p.name, v.size, s.qty_short, s.at, m.ref, m.occurred_at,"
+        " s.resolved_at, s.resolved_by, s.resolve_note"
+        " FROM stock_shortfalls s JOIN locations l ON l.id = s.location_id"
+        " JOIN variants v ON v.id = s.variant_id"
+        " JOIN products p ON p.id = v.product_id"
+        " JOIN stock_moves m ON m.id = s.move_id"
+        " WHERE (s.location_id = ?1 OR l.parent_id = ?1)"
+        " AND (?2 = 0 OR s.resolved_at IS NULL)"
+        " ORDER BY s.resolved_at IS NOT NULL, s.id DESC LIMIT 500";
+
+    return query(db, sql, id, open_only ? 1 : 0, out, ec);
+}
+
+enum err stk_shortfall_resolve(struct db *db, const struct actor *who,
+                               int64_t id, int64_t shortfall_id,
+                               const char *note, struct err_ctx *ec)
+{
+    static const char sql[] =
+        "UPDATE stock_shortfalls SET resolved_at ="
+        " strftime('%Y-%m-%dT%H:%M:%SZ'), resolved_by = ?3, resolve_note = ?4"
+        " WHERE id = ?1 AND resolved_at IS NULL AND location_id IN"
+        " (SELECT id FROM locations WHERE id = ?2 OR parent_id = ?2)";
+    sqlite3_stmt *st;
+    char kind[16];
+    enum err e = stk_place_kind(db, id, kind, sizeof(kind), ec);
+
+    if (e == ERR_OK)
+        e = check_text(note, STK_MAX_NOTE, 1, "err_note_required", "note", ec);
+    st = e == ERR_OK ? db_stmt(db, sql, ec) : NULL;
+    if (st == NULL)
+        return e != ERR_OK ? e : ERR_DB;
+    sqlite3_bind_int64(st, 1, shortfall_id);
+    sqlite3_bind_int64(st, 2, id);
+    sqlite3_bind_text(st, 3, who->label ? who->label : "?", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, note, -1, SQLITE_STATIC);
+    e = db_exec(db, st, ec);
+    if (e == ERR_OK && sqlite3_changes(db_handle(db)) == 0)
+        return err_user(ec, ERR_CONFLICT, "err_shortfall_closed", NULL,
+                        "no open shortfall %lld here", (long long)shortfall_id);
+    return e == ERR_OK ? audit_record(db, who, "stock.shortfall_resolve",
+                                      "location", id, note, NULL, NULL, ec)
+                       : e;
+}
+
+enum err stk_queue_report(struct db *db, const struct actor *who,
+                          int64_t booth_id, int64_t waiting, struct err_ctx *ec)
+{
+    static const char sql[] =
+        "INSERT INTO booth_queue (location_id, waiting, reported_at,"
+        " reported_by) VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ'), ?3)"
+        " ON CONFLICT DO UPDATE SET waiting = excluded.waiting,"
+        " reported_at = excluded.reported_at,"
+        " reported_by = excluded.reported_by";
+    sqlite3_stmt *st;
+    char kind[16];
+    enum err e = stk_place_kind(db, booth_id, kind, sizeof(kind), ec);
+
+    if (e != ERR_OK)
+        return e;
+    if (strcmp(kind, "booth") != 0 && strcmp(kind, "point") != 0)
+        return err_user(ec, ERR_UNPROCESSABLE, "err_queue_booth", "booth",
+                        "only booths and points sell");
+    if (waiting < 0 || waiting > 1000000)
+        return err_user(ec, ERR_UNPROCESSABLE, "err_queue_waiting", "waiting",
+                        "waiting must be 0..1000000");
+    st = db_stmt(db, sql, ec);
+    if (st == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, booth_id);
+    sqlite3_bind_int64(st, 2, waiting);
+    sqlite3_bind_text(st, 3, who->label ? who->label : "?", -1, SQLITE_STATIC);
+    return db_exec(db, st, ec);
 }

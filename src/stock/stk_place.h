@@ -26,10 +26,12 @@
 
 #include "stock/stk.h"
 
-#define STK_MAX_LINES 500       /* lines of one receipt, transfer, count */
-#define STK_MAX_QTY 1000000     /* units of one line */
-#define STK_MAX_NOTE 500        /* bytes of a reason or note */
-#define STK_MAX_REF 100         /* bytes of a delivery note number */
+#define STK_MAX_LINES                                                          \
+    400                     /* lines of one receipt, transfer, count           \
+                             * (a form holds 400 fields at most) */
+#define STK_MAX_QTY 1000000 /* units of one line */
+#define STK_MAX_NOTE 500    /* bytes of a reason or note */
+#define STK_MAX_REF 100     /* bytes of a delivery note number */
 
 /* One line of goods: a variant and a quantity (signed for adjustments). */
 struct stk_line {
@@ -77,16 +79,15 @@ enum err stk_place_producers(struct db *db, int64_t id, cJSON **out,
 enum err stk_place_assign(struct db *db, const struct actor *who, int64_t id,
                           int64_t producer_id, double pct,
                           struct err_ctx *ec) MUST_CHECK;
-enum err stk_place_unassign(struct db *db, const struct actor *who,
-                            int64_t id, int64_t producer_id,
-                            struct err_ctx *ec) MUST_CHECK;
+enum err stk_place_unassign(struct db *db, const struct actor *who, int64_t id,
+                            int64_t producer_id, struct err_ctx *ec) MUST_CHECK;
 
 /* Staff: booth accounts. [{"user_id","username","disabled"}]. */
 enum err stk_place_staff_list(struct db *db, int64_t id, cJSON **out,
                               struct err_ctx *ec) MUST_CHECK;
 /* stk_place_staff_add: the account must have the booth role. */
-enum err stk_place_staff_add(struct db *db, const struct actor *who,
-                             int64_t id, const char *username,
+enum err stk_place_staff_add(struct db *db, const struct actor *who, int64_t id,
+                             const char *username,
                              struct err_ctx *ec) MUST_CHECK;
 enum err stk_place_staff_remove(struct db *db, const struct actor *who,
                                 int64_t id, int64_t user_id,
@@ -99,8 +100,9 @@ enum err stk_levels_set(struct db *db, const struct actor *who, int64_t id,
                         struct err_ctx *ec) MUST_CHECK;
 
 /* Goods in and out of a place, each line one ledger row, one audit entry.
- * stk_receive: from a producer the place sells for (qty > 0); ref is the
- * delivery note (required); at is when (NULL: now). */
+ * stk_receive: from a producer the place sells for, or into the
+ * producer's own warehouse (qty > 0); ref is the
+ * delivery note (required); at is when (NULL or "": now; see stk_when). */
 enum err stk_receive(struct db *db, const struct actor *who, int64_t id,
                      const struct stk_line *lines, int n, const char *ref,
                      const char *note, const char *at,
@@ -130,8 +132,7 @@ enum err stk_shortfalls(struct db *db, int64_t id, int open_only, cJSON **out,
  * the fair id's booths) with a note; ERR_CONFLICT if already closed. */
 enum err stk_shortfall_resolve(struct db *db, const struct actor *who,
                                int64_t id, int64_t shortfall_id,
-                               const char *note,
-                               struct err_ctx *ec) MUST_CHECK;
+                               const char *note, struct err_ctx *ec) MUST_CHECK;
 
 /* stk_queue_report: the number of sales a booth's tablet holds, not yet
  * sent; kept with the time (one row per booth, replaced). Not audited:
@@ -149,7 +150,22 @@ enum err stk_place_kind(struct db *db, int64_t id, char *out, size_t size,
  * objects keyed by column name: integers and reals as numbers, text as
  * strings, NULL left out, columns named is_* as booleans. Resets st. */
 void stk_rows(sqlite3_stmt *st, cJSON *arr);
+/* stk_lines_check: 1..STK_MAX_LINES lines, each variant once, 1 ..
+ * STK_MAX_QTY units (flags: STK_LINES_SIGNED allows negative quantities,
+ * STK_LINES_ZERO zero), each variant sold at the place (STK_LINES_SOLD:
+ * of a producer it sells for, or of a warehouse's owner) or else known
+ * there (sold, or held). The field of an error is "qty_VARIANT". */
+enum { STK_LINES_SIGNED = 1, STK_LINES_ZERO = 2, STK_LINES_SOLD = 4 };
+enum err stk_lines_check(struct db *db, int64_t place,
+                         const struct stk_line *lines, int n, int flags,
+                         struct err_ctx *ec) MUST_CHECK;
+/* stk_lines_json: [{"variant_id","qty"}] for audit records. */
+cJSON *stk_lines_json(const struct stk_line *lines, int n);
 /* stk_date_ok: 1 for a real date written YYYY-MM-DD. */
 int stk_date_ok(const char *s);
+/* stk_when: a ledger time from a day (YYYY-MM-DD: noon in Vietnam) or a
+ * UTC time (YYYY-MM-DDTHH:MM:SSZ), into out (size >= 21). */
+enum err stk_when(const char *at, char *out, size_t size,
+                  struct err_ctx *ec) MUST_CHECK;
 
 #endif

@@ -2,6 +2,7 @@
 #include "stock/stk_sample.h"
 
 #include "auth/auth.h"
+#include "pos/pos_device.h"
 #include "stock/stk.h"
 
 #include <sodium.h>
@@ -66,12 +67,37 @@ static void random_password(char *buf, size_t size)
     buf[i] = '\0';
 }
 
+/* random_pin: 4 digits that pass pos_pin_check_format. */
+static void random_pin(char pin[POS_PIN_MAX + 1])
+{
+    do {
+        (void)snprintf(pin, POS_PIN_MAX + 1, "%04u",
+                       (unsigned)randombytes_uniform(10000));
+    } while (pos_pin_check_format(pin, NULL) != ERR_OK);
+}
+
+/* booth_pos: a bank account that is plainly not real, for the VietQR
+ * codes of the sample, and the staff member's POS PIN. */
+static enum err booth_pos(struct db *db, int64_t booth, int n, const char *user,
+                          char pin[POS_PIN_MAX + 1], struct err_ctx *ec)
+{
+    char account[20];
+    enum err e;
+
+    (void)snprintf(account, sizeof(account), "MAU00000000%d", n + 1);
+    e = pos_bank_set(db, &sample_actor, booth, "970436", account,
+                     "DU LIEU MAU - KHONG CHUYEN TIEN", ec);
+    random_pin(pin);
+    return e == ERR_OK ? pos_pin_set(db, &sample_actor, booth, user, pin, ec)
+                       : e;
+}
+
 static enum err add_booth(struct db *db, int64_t fair, int n, cJSON *booths,
                           struct err_ctx *ec)
 {
     struct stk_place p = {"booth", NULL, fair, 0, "", "", NULL, NULL, NULL,
                           10.0, 1};
-    char name[128], user[64], pw[32];
+    char name[128], user[64], pw[32], pin[POS_PIN_MAX + 1] = "";
     int64_t booth = 0, uid = 0, prod = producer_id(db, booth_producers[n]);
     cJSON *b;
     enum err e;
@@ -92,12 +118,15 @@ static enum err add_booth(struct db *db, int64_t fair, int n, cJSON *booths,
         e = auth_user_add(db, user, ROLE_BOOTH, pw, NULL, &sample_actor, &uid, ec);
     if (e == ERR_OK)
         e = stk_place_staff(db, booth, uid, ec);
+    if (e == ERR_OK)
+        e = booth_pos(db, booth, n, user, pin, ec);
     b = cJSON_CreateObject();
     cJSON_AddNumberToObject(b, "id", (double)booth);
     cJSON_AddStringToObject(b, "name", name);
     cJSON_AddStringToObject(b, "producer", booth_producers[n]);
     cJSON_AddStringToObject(b, "staff", user);
     cJSON_AddStringToObject(b, "password", pw);
+    cJSON_AddStringToObject(b, "pin", pin);
     cJSON_AddItemToArray(booths, b);
     return e;
 }

@@ -223,6 +223,58 @@ enum hres api_sale_return(struct ctx *c);
 enum hres api_location_stock(struct ctx *c);
 enum hres api_booth_z(struct ctx *c);
 
+/* --- the booth POS (pos_pages.c) --- */
+/* web_pos_staff: with a booth device's key, an X-Staff-Token header names
+ * the staff member selling (pos_staff_resolve): c->who then carries their
+ * user id and username, so sales, voids and counts are theirs. Without
+ * the header c->who is unchanged. */
+enum err web_pos_staff(struct ctx *c, struct err_ctx *ec) MUST_CHECK;
+enum hres pos_page_root(struct ctx *c);     /* GET /ban-hang: 303 */
+enum hres pos_page_app(struct ctx *c);      /* GET /ban-hang/: the shell */
+enum hres pos_page_sw(struct ctx *c);       /* GET /ban-hang/sw.js */
+enum hres pos_page_manifest(struct ctx *c); /* GET .../manifest.webmanifest */
+enum hres pos_page_receipt(struct ctx *c);  /* GET /hoa-don/TOKEN */
+enum hres pos_page_admin(struct ctx *c);    /* GET /ban-hang/quan-ly */
+enum hres pos_page_device_post(struct ctx *c); /* POST .../ID/may */
+enum hres pos_page_bank_post(struct ctx *c);   /* POST .../ID/ngan-hang */
+enum hres pos_page_pin_post(struct ctx *c);    /* POST .../ID/ma-pin */
+enum hres api_pos_device(struct ctx *c);       /* GET /api/v1/pos/device */
+enum hres api_pos_pin(struct ctx *c);          /* POST /api/v1/pos/pin */
+enum hres api_pos_vietqr(struct ctx *c);       /* GET /api/v1/pos/vietqr */
+enum hres api_pos_count(struct ctx *c);    /* POST .../locations/ID/counts */
+enum hres api_stock_verify(struct ctx *c); /* GET /api/v1/stock/verify */
+
+/* --- places and fairs (places.c) --- */
+/* The office's places, fairs and booths, their goods, transfers,
+ * stocktakes and consignment settlements, a fair's live view (all
+ * NEED_ADMIN); a producer's consignment pages (NEED_EDITOR, their own
+ * producers only); the booths' sync-queue API. See web/places.h. */
+enum hres page_places(struct ctx *c);          /* GET /quan-tri/dia-diem */
+enum hres page_place_create(struct ctx *c);    /* POST the same */
+enum hres page_place(struct ctx *c);           /* GET .../dia-diem/ID */
+enum hres page_place_update(struct ctx *c);    /* POST the same */
+enum hres page_place_booth(struct ctx *c);     /* POST .../ID/gian-hang */
+enum hres page_place_producer(struct ctx *c);  /* POST .../ID/nha-san-xuat */
+enum hres page_place_staff(struct ctx *c);     /* POST .../ID/nhan-vien */
+enum hres page_place_receive(struct ctx *c);   /* POST .../ID/nhap-hang */
+enum hres page_place_giveback(struct ctx *c);  /* POST .../ID/tra-hang */
+enum hres page_place_adjust(struct ctx *c);    /* POST .../ID/dieu-chinh */
+enum hres page_place_levels(struct ctx *c);    /* POST .../ID/muc-toi-thieu */
+enum hres page_place_shortfall(struct ctx *c); /* POST .../ID/thieu-hang */
+enum hres page_place_transfer(struct ctx *c);  /* POST .../ID/chuyen-kho */
+enum hres page_place_count_open(struct ctx *c); /* POST .../ID/kiem-kho */
+enum hres page_transfers(struct ctx *c);       /* GET /quan-tri/chuyen-kho */
+enum hres page_transfer(struct ctx *c);        /* GET .../chuyen-kho/ID */
+enum hres page_transfer_receive(struct ctx *c); /* POST .../ID/nhan */
+enum hres page_count(struct ctx *c);           /* GET /quan-tri/kiem-kho/ID */
+enum hres page_count_post(struct ctx *c);      /* POST the same */
+enum hres page_settlement(struct ctx *c);      /* GET /quan-tri/doi-soat */
+enum hres page_settlement_csv(struct ctx *c);  /* GET .../doi-soat.csv */
+enum hres page_fair_live(struct ctx *c);       /* GET /quan-tri/hoi-cho/ID */
+enum hres page_consign(struct ctx *c);         /* GET /quan-ly/ky-gui */
+enum hres page_consign_csv(struct ctx *c);     /* GET /quan-ly/ky-gui.csv */
+enum hres api_booth_queue(struct ctx *c);      /* POST /api/v1/booths/ID/queue */
+
 /* --- views (view.c) --- */
 /* view_new: the common page model (lang, t, assets, site, nav). */
 cJSON *view_new(struct ctx *c, const char *title, const char *description,

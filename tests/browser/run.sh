@@ -42,6 +42,17 @@ cleanup() {
         stop_group "$node_pid"
         node_pid=
     fi
+    # a server the POS test started again (not a child of this script)
+    again=$(cat "$tmp/server.pid" 2>/dev/null)
+    if [ -n "$again" ] && [ "$again" != "$server_pid" ]; then
+        kill -TERM "$again" 2>/dev/null
+        n=0
+        while kill -0 "$again" 2>/dev/null && [ $n -lt 50 ]; do
+            sleep 0.1
+            n=$((n + 1))
+        done
+        kill -KILL "$again" 2>/dev/null
+    fi
     if [ -n "$server_pid" ]; then
         kill -TERM "$server_pid" 2>/dev/null
         # Give it 5 s to stop on SIGTERM, then stop it for good.
@@ -104,6 +115,7 @@ if [ -z "${OCOP_BIN:-}" ]; then
     OCOP_BIN=./ocop
 fi
 [ -x "$OCOP_BIN" ] || bail "$OCOP_BIN is not an executable"
+case $OCOP_BIN in /*) ;; *) OCOP_BIN=$root/$OCOP_BIN ;; esac
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ocop-browser.XXXXXX") || bail "mktemp failed"
 # The accounts the portal and office tests sign in with.
@@ -114,9 +126,37 @@ for account in "--role producer --username tuyethuong --producer tuyet-huong" \
         --password-stdin --db "$tmp/ocop.db" >/dev/null 2>"$tmp/setup.err" ||
         { cat "$tmp/setup.err" >&2; bail "cannot create the test accounts"; }
 done
+# setup ARGS...: runs ocop ARGS on the test database; prints its stdout.
+setup() {
+    "$OCOP_BIN" "$@" --db "$tmp/ocop.db" 2>"$tmp/setup.err" ||
+        { cat "$tmp/setup.err" >&2; return 1; }
+}
+# The API keys and the sample fair the OpenAPI write checks use: a
+# producer's and the office's keys, and a key for the fair's booth that
+# sells the producer's goods, with that booth's staff member and PIN.
+OCOP_TEST_PRODUCER_KEY=$(setup apikey create --role producer \
+    --producer tuyet-huong --name doc) || bail "cannot create the API keys"
+OCOP_TEST_ADMIN_KEY=$(setup apikey create --role admin --name doc) ||
+    bail "cannot create the API keys"
+fair=$(setup sample --fair) || bail "cannot create the sample fair"
+booth=$(printf '%s' "$fair" | node -e '
+    const f = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    const b = f.booths.find((x) => x.producer === "tuyet-huong");
+    console.log([b.id, b.staff, b.pin ?? ""].join(" "));') ||
+    bail "no booth of tuyet-huong in: $fair"
+OCOP_TEST_BOOTH_ID=${booth%% *}
+booth=${booth#* }
+OCOP_TEST_BOOTH_STAFF=${booth%% *}
+OCOP_TEST_BOOTH_PIN=${booth#* }
+OCOP_TEST_BOOTH_KEY=$(setup apikey create --role booth \
+    --booth "$OCOP_TEST_BOOTH_ID" --name tablet) ||
+    bail "cannot create the API keys"
+export OCOP_TEST_PRODUCER_KEY OCOP_TEST_ADMIN_KEY OCOP_TEST_BOOTH_ID \
+    OCOP_TEST_BOOTH_KEY OCOP_TEST_BOOTH_STAFF OCOP_TEST_BOOTH_PIN
 "$OCOP_BIN" serve --listen 127.0.0.1:0 --db "$tmp/ocop.db" \
     >"$tmp/server.out" 2>"$tmp/server.err" &
 server_pid=$!
+echo "$server_pid" >"$tmp/server.pid"
 
 base=
 n=0
@@ -137,6 +177,14 @@ if [ -z "$base" ]; then
     bail "the server did not print its serving line within ${SERVER_WAIT_S} s"
 fi
 echo "# server: $base (pid $server_pid)"
+# The POS test stops this server and starts the same binary on the same
+# database and port again (pos.test.mjs); it writes the new server's pid
+# into the pid file, which the cleanup reads.
+OCOP_DB=$tmp/ocop.db
+OCOP_PORT=${base##*:}
+OCOP_PORT=${OCOP_PORT%%/*}
+OCOP_SERVER_PIDFILE=$tmp/server.pid
+export OCOP_BIN OCOP_DB OCOP_PORT OCOP_SERVER_PIDFILE
 
 BASE_URL=$base
 OCOP_REPO_ROOT=$root
