@@ -48,9 +48,15 @@ $(GEN_PW): build/embed src/auth/common-passwords.txt
 	@mkdir -p $(@D)
 	build/embed ocop_common_passwords src/auth/common-passwords.txt > $@
 
-build/rel/gen/%.o build/san/gen/%.o: build/gen/%.c
+# Two rules, not one with two targets: a pattern rule with several targets
+# is run once for all of them, so -j would race for the other object.
+build/rel/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(if $(findstring san,$@),$(SAN)) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/san/gen/%.o: build/gen/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
 
 build/rel/%.o: src/%.c
 	@mkdir -p $(@D)

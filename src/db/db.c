@@ -15,7 +15,7 @@ extern const struct {
     const char *text;
 } ocop_migrations[];
 
-#define STMT_SLOTS 256 /* open addressing; more than the SQL we have */
+#define STMT_SLOTS 1024 /* open addressing; about 4x the SQL we have */
 #define BUSY_TIMEOUT_MS 5000
 #define TX_RETRIES 8
 

@@ -311,7 +311,7 @@ static const char live_hours[] =
     " count(*), sum(s.total_vnd) FROM sales s WHERE" FAIR_SALE " GROUP BY 1";
 
 static const char live_products[] =
-    "SELECT sl.sku, sl.name, v.size, sum(sl.qty - sl.returned_qty) AS qty,"
+    "SELECT sl.sku, sl.name, v.size, sum(sl.qty) AS qty,"
     " sum(sl.total_vnd) AS sales_vnd FROM sale_lines sl"
     " JOIN sales s ON s.id = sl.sale_id"
     " LEFT JOIN variants v ON v.id = sl.variant_id"

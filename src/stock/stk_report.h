@@ -67,8 +67,9 @@ enum err stk_settlement(struct db *db, int64_t place, int64_t producer_id,
  * "hours":[24 x {"hour","sales_count","sales_vnd"}],"products":[{"sku",
  * "name","size","qty","sales_vnd"}] (the day's best 15),"low":[{
  * "booth_id","booth","sku","name","size","on_hand","min_qty"}],
- * "shortfalls":[as stk_shortfalls, open only]}. Sales are completed
- * (not voided) sales by the day they were sold; a sale is late when it
+ * "shortfalls":[as stk_shortfalls, open only]}. Sales are what was rung
+ * up: completed (not voided) sales by the day they were sold, before
+ * buyers' returns (the settlement nets those); a sale is late when it
  * reached the server more than STK_LATE_S after it was made. */
 #define STK_LATE_S 300
 enum err stk_fair_live(struct db *db, int64_t fair_id, const char *day,

@@ -193,11 +193,6 @@ int places_lines(const struct form *f, struct stk_line *lines, int *n,
     return 1;
 }
 
-enum hres places_error_page(struct ctx *c, enum err e, struct err_ctx *ec)
-{
-    return web_fail_err(c, e, ec);
-}
-
 static void place_dates(struct ctx *c, cJSON *p)
 {
     const char *from = str_of(p, "starts_on"), *to = str_of(p, "ends_on");

@@ -44,9 +44,6 @@ const char *places_kind_text(struct ctx *c, const char *kind);
  * *bad set to the field when a value is not a whole number. */
 int places_lines(const struct form *f, struct stk_line *lines, int *n,
                  int keep_empty, int blank_is_minus, const char **bad);
-/* places_fail: a form's error shown again (admin_form_error), or the
- * error page; re-render is the page's own function. */
-enum hres places_error_page(struct ctx *c, enum err e, struct err_ctx *ec);
 /* places_place: the place of id with display fields (kind_text, dates,
  * hrefs), or NULL with the error reply sent (*h). */
 cJSON *places_place(struct ctx *c, int64_t id, enum hres *h);
