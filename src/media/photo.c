@@ -3,6 +3,8 @@
  * sRGB there, stripped of metadata, and every version is made from that. */
 #include "media/photo.h"
 
+#include <pthread.h>
+
 #include "core/log.h"
 
 #include <sodium.h>
@@ -61,28 +63,44 @@ static void on_vips_log(const char *domain, GLogLevelFlags level,
             "photo", "libvips: %s", message);
 }
 
-enum err photo_init(struct err_ctx *ec)
+/* libvips starts on the first photo, not with the server: loading it and
+ * its modules took longer than the rest of the server's start together.
+ * Owned by this file: once, its result, and whether it ran. */
+static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
+static int vips_ok;
+
+static void start_vips(void)
 {
     if (VIPS_INIT("ocop") != 0)
-        return vips_fail(ec, ERR_IO, NULL, "libvips would not start");
+        return;
     (void)g_log_set_handler("VIPS", G_LOG_LEVEL_MASK, on_vips_log, NULL);
     vips_concurrency_set(1);
     vips_cache_set_max(0);
     vips_block_untrusted_set(TRUE);
-    return ERR_OK;
+    vips_ok = 1;
+}
+
+enum err photo_init(struct err_ctx *ec)
+{
+    (void)pthread_once(&vips_once, start_vips);
+    return vips_ok ? ERR_OK
+                   : vips_fail(ec, ERR_IO, NULL, "libvips would not start");
 }
 
 void photo_shutdown(void)
 {
-    vips_shutdown();
+    if (vips_ok)
+        vips_shutdown();
 }
 
 enum err photo_check(const char *src, const char **ext, struct err_ctx *ec)
 {
-    const char *cls = vips_foreign_find_load(src);
-    const char *nick;
+    const char *cls, *nick;
     size_t i;
 
+    if (photo_init(ec) != ERR_OK)
+        return ERR_IO;
+    cls = vips_foreign_find_load(src);
     if (cls == NULL) {
         vips_error_clear();
         return err_user(ec, ERR_UNPROCESSABLE, "err_photo_not_image", NULL,

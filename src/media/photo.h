@@ -10,8 +10,9 @@
  *   at PHOTO_N_SIZES widths as WebP and JPEG.
  * Does not own: where files live and what they are called (the caller
  *   names a folder and a stem), HTTP, SQL, threads (media/mworker.h).
- * Threads: photo_init() once on the main thread before anything else,
- *   photo_shutdown() once at the end; photo_process() from any thread.
+ * Threads: libvips starts on first use (photo_init() runs once, from any
+ *   thread; photo_check and photo_process call it), photo_shutdown() once
+ *   at the end; photo_process() from any thread.
  * Errors: ERR_UNPROCESSABLE with an i18n key in ec: err_photo_not_image,
  *   err_photo_format (an image we do not take, as SVG), err_photo_pixels
  *   (too many pixels), err_photo_corrupt (truncated or undecodable);

@@ -116,13 +116,8 @@ enum err web_photos_start(struct app *app, struct err_ctx *ec)
     if (e != ERR_OK)
         return e;
     clean_tmp(tmp);
-    e = photo_init(ec);
-    if (e != ERR_OK)
-        return e;
-    e = mworker_start(&app->media_worker, ec);
-    if (e != ERR_OK)
-        photo_shutdown();
-    return e;
+    /* libvips itself starts with the first photo (photo_init) */
+    return mworker_start(&app->media_worker, ec);
 }
 
 void web_photos_stop(struct app *app)
