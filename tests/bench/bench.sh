@@ -785,3 +785,17 @@ fi
 if [ "${BENCH_SALES:-1}" != 0 ]; then
     sales_section
 fi
+
+# =============================================================================
+# POS first load (Lighthouse): the booth app's first load and time to
+# interactive on a throttled mobile connection ("Slow 4G", simulated), the
+# median of 3 Lighthouse runs against a fresh ocop. Defined in
+# tests/bench/pos_lighthouse.sh; appends its own part to $OUT. 50-70 s,
+# plus about 30 s for the first `npm ci` in tests/bench.
+# BENCH_LIGHTHOUSE=0 skips it.
+# =============================================================================
+
+. "$ROOT/tests/bench/pos_lighthouse.sh"
+if [ "${BENCH_LIGHTHOUSE:-1}" != 0 ]; then
+    pos_lighthouse_section
+fi
