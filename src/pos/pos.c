@@ -721,7 +721,7 @@ static enum err void_tx(struct db *db, void *cls, struct err_ctx *ec)
     static const char mark_sql[] =
         "UPDATE sales SET status = 'voided' WHERE id = ?1";
     struct undo_job *j = cls;
-    cJSON *todo = cJSON_CreateArray(), *l;
+    cJSON *remaining = cJSON_CreateArray(), *l;
     sqlite3_stmt *st;
     int64_t booth = 0, amount = 0;
     enum err e = sale_state(db, j, &booth, ec);
@@ -733,11 +733,11 @@ static enum err void_tx(struct db *db, void *cls, struct err_ctx *ec)
             cJSON *o = cJSON_CreateObject();
             cJSON_AddStringToObject(o, "sku", db_text(st, 0));
             cJSON_AddNumberToObject(o, "qty", (double)sqlite3_column_int64(st, 1));
-            cJSON_AddItemToArray(todo, o);
+            cJSON_AddItemToArray(remaining, o);
         }
         sqlite3_reset(st);
     }
-    for (l = todo->child; e == ERR_OK && l != NULL; l = l->next)
+    for (l = remaining->child; e == ERR_OK && l != NULL; l = l->next)
         e = give_back(db, j, booth, cJSON_GetStringValue(cJSON_GetObjectItem(l, "sku")),
                       (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(l, "qty")),
                       STK_VOID, &amount, ec);
@@ -747,8 +747,8 @@ static enum err void_tx(struct db *db, void *cls, struct err_ctx *ec)
         e = db_exec(db, st, ec);
     }
     if (e == ERR_OK)
-        e = add_event(db, j, "void", todo, amount, ec);
-    cJSON_Delete(todo);
+        e = add_event(db, j, "void", remaining, amount, ec);
+    cJSON_Delete(remaining);
     return e;
 }
 
