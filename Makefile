@@ -12,18 +12,19 @@ CC       ?= cc
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wvla \
             -Wno-format-truncation
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) -Isrc $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
+ALL_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) -Isrc -Iintegrations $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
 LIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-SRC      := $(shell find src -name '*.c' ! -path 'src/tools/*' | sort)
+SRC      := $(shell find src integrations -name '*.c' ! -path 'src/tools/*' | sort)
 LIBSRC   := $(filter-out src/ocop.c,$(SRC))
 MIGR     := $(sort $(wildcard src/db/migrations/*.sql))
 GEN      := build/gen/migrations.c
 GEN_PW   := build/gen/passwords.c
 
-REL_OBJ  := $(patsubst src/%.c,build/rel/%.o,$(LIBSRC)) build/rel/gen/migrations.o build/rel/gen/passwords.o
-SAN_OBJ  := $(patsubst src/%.c,build/san/%.o,$(LIBSRC)) build/san/gen/migrations.o build/san/gen/passwords.o
+# src/x.c -> build/rel/x.o; integrations/x.c -> build/rel/integrations/x.o
+REL_OBJ  := $(patsubst integrations/%.c,build/rel/integrations/%.o,$(patsubst src/%.c,build/rel/%.o,$(LIBSRC))) build/rel/gen/migrations.o build/rel/gen/passwords.o
+SAN_OBJ  := $(patsubst integrations/%.c,build/san/integrations/%.o,$(patsubst src/%.c,build/san/%.o,$(LIBSRC))) build/san/gen/migrations.o build/san/gen/passwords.o
 
 UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
@@ -63,6 +64,15 @@ build/rel/%.o: src/%.c
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 build/san/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -MMD -MP -c -o $@ $<
+
+# Shorter stem wins, so these are used over the src/ rules above.
+build/rel/integrations/%.o: integrations/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+build/san/integrations/%.o: integrations/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -MMD -MP -c -o $@ $<
 

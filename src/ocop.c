@@ -3,7 +3,8 @@
  *   serve   serve the showcase and API (migrates; imports a new database)
  *   import  import a catalog folder (idempotent)
  *   sample  add synthetic sample products
- *   vietqr  encode or check a VietQR (NAPAS 247) payment payload */
+ *   vietqr  encode or check a VietQR (NAPAS 247) payment payload
+ *   integrations sign  sign a marketplace request (Shopee, Lazada, TikTok) */
 #include "auth/auth.h"
 #include "catalog/cat_import.h"
 #include "stock/stk_sample.h"
@@ -13,6 +14,9 @@
 #include "http/http.h"
 #include "pay/vietqr.h"
 #include "web/app.h"
+#include "lazada/sign.h"
+#include "shopee/sign.h"
+#include "tiktok/sign.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -57,6 +61,9 @@ static const char usage_text[] =
     "  vietqr decode PAYLOAD\n"
     "         check a VietQR payload; print its fields as JSON, or the\n"
     "         fault on stderr and exit 1\n"
+    "  integrations sign shopee|lazada|tiktok\n"
+    "         read {\"secret\",\"path\",\"params\",\"body\"} as JSON on stdin and\n"
+    "         print the request signature, alone on stdout\n"
     "\n"
     "Options for every command:\n"
     "  --config FILE     read settings from FILE (key = value lines)\n"
@@ -604,6 +611,86 @@ static int cmd_vietqr(int argc, char **argv)
     return usage(stderr, EXIT_USAGE);
 }
 
+/* read_stdin: all of stdin into out (capped by out's max). */
+static enum err read_stdin(struct sb *out)
+{
+    char buf[4096];
+    size_t n;
+
+    while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+        if (sb_add(out, buf, n) != ERR_OK)
+            return ERR_TOOBIG;
+    return ferror(stdin) ? ERR_IO : ERR_OK;
+}
+
+/* sign_json: the signature for request {"secret","path","params","body"}. */
+static enum err sign_json(const char *name, const cJSON *req, struct sb *out,
+                          struct err_ctx *ec)
+{
+    const cJSON *secret = cJSON_GetObjectItemCaseSensitive(req, "secret");
+    const cJSON *path = cJSON_GetObjectItemCaseSensitive(req, "path");
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(req, "params");
+    const cJSON *body = cJSON_GetObjectItemCaseSensitive(req, "body");
+
+    if (!cJSON_IsString(secret) || !cJSON_IsString(path))
+        return err_set(ec, ERR_INVALID, "\"secret\" and \"path\" must be strings");
+    if (!cJSON_IsObject(params))
+        return err_set(ec, ERR_INVALID, "\"params\" must be an object");
+    if (body != NULL && !cJSON_IsString(body))
+        return err_set(ec, ERR_INVALID, "\"body\" must be a string");
+    if (body != NULL && strcmp(name, "tiktok") != 0)
+        return err_set(ec, ERR_INVALID, "%s does not sign a body", name);
+    if (strcmp(name, "shopee") == 0)
+        return shopee_sign(secret->valuestring, path->valuestring, params, out,
+                           ec);
+    if (strcmp(name, "lazada") == 0)
+        return lazada_sign(secret->valuestring, path->valuestring, params, out,
+                           ec);
+    return tiktok_sign(secret->valuestring, path->valuestring, params,
+                       body ? body->valuestring : NULL,
+                       body ? strlen(body->valuestring) : 0, out, ec);
+}
+
+/* cmd_integrations: argv[0] is "integrations"; needs no settings. */
+static int cmd_integrations(int argc, char **argv)
+{
+    struct err_ctx ec = {0};
+    struct sb in, out;
+    cJSON *req = NULL;
+    int rc = EXIT_FAIL;
+
+    if (argc != 3 || strcmp(argv[1], "sign") != 0) {
+        fputs("ocop: integrations: expected sign shopee|lazada|tiktok\n", stderr);
+        return usage(stderr, EXIT_USAGE);
+    }
+    if (strcmp(argv[2], "shopee") != 0 && strcmp(argv[2], "lazada") != 0 &&
+        strcmp(argv[2], "tiktok") != 0) {
+        fprintf(stderr, "ocop: integrations sign: unknown marketplace %s "
+                        "(shopee, lazada, tiktok)\n", argv[2]);
+        return EXIT_FAIL;
+    }
+    sb_init(&in, (size_t)1 << 20);
+    sb_init(&out, 0);
+    if (read_stdin(&in) != ERR_OK) {
+        err_set(&ec, ERR_IO, "cannot read stdin (at most 1 MiB)");
+        goto out;
+    }
+    req = cJSON_Parse(sb_str(&in));
+    if (!cJSON_IsObject(req))
+        err_set(&ec, ERR_INVALID, "stdin is not one JSON object");
+    else if (sign_json(argv[2], req, &out, &ec) == ERR_OK)
+        rc = EXIT_OK;
+out:
+    if (rc == EXIT_OK)
+        printf("%s\n", sb_str(&out));
+    else
+        fail("integrations sign", &ec);
+    cJSON_Delete(req);
+    sb_release(&in);
+    sb_release(&out);
+    return rc;
+}
+
 static enum log_level level_of(const char *name)
 {
     if (strcmp(name, "debug") == 0)
@@ -624,6 +711,8 @@ int main(int argc, char **argv)
 
     if (argc > 1 && strcmp(argv[1], "vietqr") == 0)
         return cmd_vietqr(argc - 1, argv + 1); /* its own flags */
+    if (argc > 1 && strcmp(argv[1], "integrations") == 0)
+        return cmd_integrations(argc - 1, argv + 1); /* reads stdin */
     if (load_settings(&conf, argc, argv, &ec) != ERR_OK)
         return fail("configuration", &ec);
     r = parse_args(argc, argv, &conf, &cli, &ec);
