@@ -2,29 +2,12 @@
  * README.md for the protocol and its sources). */
 #include "shopee/sign.h"
 
+#include "common/mkt.h"
+
 #include <math.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-
-/* value_text: the text of a string or integer parameter; *text points into
- * v or buf. Integers above 2^53 lose digits in JSON, so they must be
- * strings. */
-static enum err value_text(const cJSON *v, const char *name, char *buf,
-                           size_t size, const char **text, struct err_ctx *ec)
-{
-    if (cJSON_IsString(v)) {
-        *text = v->valuestring;
-        return ERR_OK;
-    }
-    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
-        fabs(v->valuedouble) > 9007199254740992.0)
-        return err_set(ec, ERR_INVALID,
-                       "param %s: expected a string or an integer", name);
-    snprintf(buf, size, "%lld", (long long)v->valuedouble);
-    *text = buf;
-    return ERR_OK;
-}
 
 /* add_param: append the value of params[name]; a missing one is an error
  * when required, else *found is set to 0. */
@@ -40,7 +23,7 @@ static enum err add_param(const cJSON *params, const char *name, int required,
     if (v == NULL)
         return required ? err_set(ec, ERR_INVALID, "param %s is missing", name)
                         : ERR_OK;
-    e = value_text(v, name, buf, sizeof(buf), &text, ec);
+    e = mkt_param_text(v, name, buf, sizeof(buf), &text, ec);
     if (e != ERR_OK)
         return e;
     if (text[0] == '\0')

@@ -2,36 +2,13 @@
  * the protocol and its sources). */
 #include "tiktok/sign.h"
 
+#include "common/mkt.h"
+
 #include <math.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* value_text: the text of a string or integer parameter; *text points into
- * v or buf. Integers above 2^53 lose digits in JSON, so they must be
- * strings. */
-static enum err value_text(const cJSON *v, char *buf, size_t size,
-                           const char **text, struct err_ctx *ec)
-{
-    if (cJSON_IsString(v)) {
-        *text = v->valuestring;
-        return ERR_OK;
-    }
-    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
-        fabs(v->valuedouble) > 9007199254740992.0)
-        return err_set(ec, ERR_INVALID,
-                       "param %s: expected a string or an integer", v->string);
-    snprintf(buf, size, "%lld", (long long)v->valuedouble);
-    *text = buf;
-    return ERR_OK;
-}
-
-static int by_name(const void *a, const void *b)
-{
-    const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
-    return strcmp(x->string, y->string); /* compares as unsigned char */
-}
 
 static int unsigned_param(const char *name)
 {
@@ -49,7 +26,8 @@ static enum err add_sorted(const cJSON **items, size_t n, struct sb *out,
         if (i > 0 && strcmp(items[i - 1]->string, items[i]->string) == 0)
             return err_set(ec, ERR_INVALID, "param %s is repeated",
                            items[i]->string);
-        if (value_text(items[i], buf, sizeof(buf), &text, ec) != ERR_OK)
+        if (mkt_param_text(items[i], items[i]->string, buf, sizeof(buf), &text,
+                           ec) != ERR_OK)
             return ERR_INVALID;
         if (sb_adds(out, items[i]->string) != ERR_OK ||
             sb_adds(out, text) != ERR_OK)
@@ -78,7 +56,7 @@ enum err tiktok_base_string(const char *path, const cJSON *params,
         if (!unsigned_param(it->string))
             items[n++] = it;
     }
-    qsort(items, n, sizeof(*items), by_name);
+    qsort(items, n, sizeof(*items), mkt_by_name);
     e = sb_adds(out, path) != ERR_OK
             ? err_set(ec, ERR_NOMEM, "signature base string too long")
             : add_sorted(items, n, out, ec);
