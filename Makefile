@@ -5,7 +5,7 @@
 # make bench    wrk benchmark against nginx, writes docs/performance.md
 # make lint     banned functions; make check-format: clang-format
 
-PKGS     := libmicrohttpd sqlite3 libcurl libcjson libutf8proc libqrencode zlib libsodium vips libwebp
+PKGS     := libmicrohttpd sqlite3 libcurl libcjson libutf8proc libqrencode zlib libsodium vips libwebp xlsxwriter
 CC       ?= cc
 # -Wno-format-truncation: we use snprintf exactly because it truncates safely;
 # GCC 12 flags every %s into a fixed buffer, even where truncation is handled.
@@ -96,11 +96,17 @@ build/itests/%: tests/integration/%.c tests/integration/itest.c tests/integratio
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SAN) -O1 $(shell pkg-config --cflags cmocka) -Itests/integration -o $@ $< tests/integration/itest.c build/san/libocop.a $(LIBS) $(shell pkg-config --libs cmocka)
 
+# The mock marketplaces (tests and demos only; never linked into ocop).
+MOCK_SRC := $(sort $(wildcard tests/mock/*.c))
+build/mockmkt: $(MOCK_SRC) tests/mock/mock.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/mock -o $@ $(MOCK_SRC) $(LIBS)
+
 unit: $(UNIT_BIN)
 itest: $(ITEST_BIN)
 
-run: deps ocop
-	./ocop serve
+run: deps ocop build/mockmkt
+	@sh scripts/run.sh
 
 test:
 	@sh scripts/deps.sh test

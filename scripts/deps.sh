@@ -8,7 +8,7 @@ set -eu
 
 BUILD="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev
 libcurl4-openssl-dev libcjson-dev libutf8proc-dev libqrencode-dev zlib1g-dev
-libsodium-dev libvips-dev libwebp-dev"
+libsodium-dev libvips-dev libwebp-dev libxlsxwriter-dev librsvg2-bin"
 TEST="libcmocka-dev chromium nodejs npm sqlite3 curl libvips-tools sqlmap"
 BENCH="wrk nginx-light"
 

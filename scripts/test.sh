@@ -36,7 +36,7 @@ run_cmocka() { # binary label
 }
 
 echo "== build (ASan + UBSan) =="
-if ! make -s -j2 unit itest build/san/ocop ocop; then
+if ! make -s -j2 unit itest build/san/ocop ocop build/mockmkt; then
     echo "build failed"
     echo "0 passed, 1 failed"
     exit 1

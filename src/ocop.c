@@ -13,6 +13,8 @@
 #include "db/db.h"
 #include "http/http.h"
 #include "pay/vietqr.h"
+#include "seal/seal.h"
+#include "sync/sync_cli.h"
 #include "web/app.h"
 #include "lazada/sign.h"
 #include "shopee/sign.h"
@@ -61,6 +63,9 @@ static const char usage_text[] =
     "  vietqr decode PAYLOAD\n"
     "         check a VietQR payload; print its fields as JSON, or the\n"
     "         fault on stderr and exit 1\n"
+    "  sync run|shop|list|status|demo ...\n"
+    "         marketplace sync: run the queue once, add and connect shops,\n"
+    "         put products on them, see the queue's health (ocop sync -h)\n"
     "  integrations sign shopee|lazada|tiktok\n"
     "         read {\"secret\",\"path\",\"params\",\"body\"} as JSON on stdin and\n"
     "         print the request signature, alone on stdout\n"
@@ -456,6 +461,9 @@ static enum err prepare_db(const struct conf *conf, struct err_ctx *ec)
             log_msg(LOG_INFO, "serve", "new database: imported %d products",
                     st.products);
     }
+    /* after the import: the mapping refers to the product groups */
+    if (e == ERR_OK)
+        e = sync_categories_seed(db, "integrations", ec);
     db_close(db);
     return e;
 }
@@ -484,12 +492,32 @@ static void base_url_port(void *cls, int port)
                        "http://%s:%d", conf->listen_host, port);
 }
 
+/* start_sync: the marketplace worker, on its own thread and connection;
+ * OCOP_SYNC=off leaves it out (a second server on the same database). */
+static enum err start_sync(const struct conf *conf, struct sync_worker **out,
+                           struct err_ctx *ec)
+{
+    struct sync_opts o;
+    char key_file[CONF_STR + 16];
+    const char *off = getenv("OCOP_SYNC");
+    enum err e;
+
+    *out = NULL;
+    seal_key_file_default(conf->db_path, key_file, sizeof(key_file));
+    e = seal_init(key_file, ec);
+    if (e != ERR_OK || (off != NULL && strcmp(off, "off") == 0))
+        return e;
+    sync_opts_from_conf(conf, &o);
+    return sync_worker_start(conf->db_path, &o, out, ec);
+}
+
 static int cmd_serve(struct conf *conf)
 {
     struct http_config hc = {0};
     struct http_server *srv = NULL;
     struct err_ctx ec = {0};
     struct app *app = NULL;
+    struct sync_worker *worker = NULL;
     sigset_t set;
     enum err e;
 
@@ -514,7 +542,10 @@ static int cmd_serve(struct conf *conf)
                               .bound_cls = conf};
     if (e == ERR_OK)
         e = http_server_start(&hc, &srv, &ec);
+    if (e == ERR_OK)
+        e = start_sync(conf, &worker, &ec);
     if (e != ERR_OK) {
+        http_server_stop(srv);
         app_free(app);
         return fail("serve", &ec);
     }
@@ -523,6 +554,7 @@ static int cmd_serve(struct conf *conf)
     fflush(stdout);
     (void)wait_for_signal();
     log_msg(LOG_INFO, "serve", "stopping");
+    sync_worker_stop(worker);
     http_server_stop(srv);
     app_free(app);
     return EXIT_OK;
@@ -715,6 +747,8 @@ int main(int argc, char **argv)
         return cmd_integrations(argc - 1, argv + 1); /* reads stdin */
     if (load_settings(&conf, argc, argv, &ec) != ERR_OK)
         return fail("configuration", &ec);
+    if (argc > 1 && strcmp(argv[1], "sync") == 0)
+        return sync_cli(&conf, argc - 2, argv + 2); /* its own flags */
     r = parse_args(argc, argv, &conf, &cli, &ec);
     if (r < 0) {
         fprintf(stderr, "ocop: %s\n", ec.msg);

@@ -15,6 +15,7 @@
 #define SIZE_MAX_CHARS 60
 #define UNIT_MAX_CHARS 30
 #define PRICE_MAX_VND 1000000000000.0
+#define WEIGHT_MAX_G 100000 /* 100 kg: more is freight, not a parcel */
 
 static const char *str(const cJSON *o, const char *key)
 {
@@ -27,7 +28,7 @@ static enum err load_variants(struct db *db, int64_t id, cJSON *obj,
                               struct err_ctx *ec)
 {
     static const char sql[] =
-        "SELECT sku, size, unit, price_vnd, barcode FROM variants"
+        "SELECT sku, size, unit, price_vnd, barcode, weight_g FROM variants"
         " WHERE product_id = ?1 ORDER BY position, id";
     sqlite3_stmt *st = db_stmt(db, sql, ec);
     cJSON *arr = cJSON_AddArrayToObject(obj, "variants");
@@ -49,6 +50,11 @@ static enum err load_variants(struct db *db, int64_t id, cJSON *obj,
             cJSON_AddStringToObject(v, "barcode", db_text(st, 4));
         else
             cJSON_AddNullToObject(v, "barcode");
+        if (sqlite3_column_type(st, 5) == SQLITE_NULL)
+            cJSON_AddNullToObject(v, "weight_g");
+        else
+            cJSON_AddNumberToObject(v, "weight_g",
+                                    (double)sqlite3_column_int64(st, 5));
         cJSON_AddItemToArray(arr, v);
     }
     sqlite3_reset(st);
@@ -207,8 +213,39 @@ static enum err check_barcode(const cJSON *bc, struct err_ctx *ec)
     return ERR_OK;
 }
 
+static enum err check_weight(const cJSON *w, struct err_ctx *ec)
+{
+    double g;
+
+    if (w == NULL || cJSON_IsNull(w))
+        return ERR_OK;
+    g = cJSON_GetNumberValue(w);
+    if (!cJSON_IsNumber(w) || g < 1 || g > WEIGHT_MAX_G || floor(g) != g)
+        return err_user(ec, ERR_UNPROCESSABLE, "err_weight", "weight_g",
+                        "weight must be whole grams, 1 to %d", WEIGHT_MAX_G);
+    return ERR_OK;
+}
+
+/* weight_of: the weight the variant will have. Absent, it keeps the one
+ * stored for its SKU (old: the variants before the change), so a client
+ * that does not know the field does not erase it; null clears it. */
+static cJSON *weight_of(const cJSON *v, const cJSON *old)
+{
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(v, "weight_g"), *o;
+
+    if (w == NULL)
+        cJSON_ArrayForEach(o, old)
+        {
+            if (strcmp(str(o, "sku"), str(v, "sku")) == 0)
+                w = cJSON_GetObjectItemCaseSensitive(o, "weight_g");
+        }
+    return cJSON_IsNumber(w) ? cJSON_CreateNumber(cJSON_GetNumberValue(w))
+                             : cJSON_CreateNull();
+}
+
 /* clean_variant: a validated copy of one variant object. */
-static enum err clean_variant(const cJSON *v, cJSON **out, struct err_ctx *ec)
+static enum err clean_variant(const cJSON *v, const cJSON *old, cJSON **out,
+                              struct err_ctx *ec)
 {
     const char *sku = str(v, "sku");
     cJSON *o;
@@ -221,6 +258,8 @@ static enum err clean_variant(const cJSON *v, cJSON **out, struct err_ctx *ec)
     e = check_price(cJSON_GetObjectItemCaseSensitive(v, "price_vnd"), ec);
     if (e == ERR_OK)
         e = check_barcode(cJSON_GetObjectItemCaseSensitive(v, "barcode"), ec);
+    if (e == ERR_OK)
+        e = check_weight(cJSON_GetObjectItemCaseSensitive(v, "weight_g"), ec);
     if (e != ERR_OK)
         return e;
     o = cJSON_CreateObject();
@@ -240,6 +279,7 @@ static enum err clean_variant(const cJSON *v, cJSON **out, struct err_ctx *ec)
         cJSON_AddStringToObject(o, "barcode", str(v, "barcode"));
     else
         cJSON_AddNullToObject(o, "barcode");
+    cJSON_AddItemToObject(o, "weight_g", weight_of(v, old));
     if (e != ERR_OK)
         cJSON_Delete(o);
     else
@@ -263,6 +303,7 @@ static enum err set_variants(cJSON *after, const cJSON *patch,
                              struct err_ctx *ec)
 {
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(patch, "variants"), *v;
+    const cJSON *old = cJSON_GetObjectItemCaseSensitive(after, "variants");
     cJSON *clean = NULL, *arr;
     enum err e = ERR_OK;
 
@@ -275,7 +316,7 @@ static enum err set_variants(cJSON *after, const cJSON *patch,
     arr = cJSON_CreateArray();
     cJSON_ArrayForEach(v, list)
     {
-        e = clean_variant(v, &clean, ec);
+        e = clean_variant(v, old, &clean, ec);
         if (e != ERR_OK)
             break;
         if (sku_seen(arr, str(clean, "sku")))
@@ -392,15 +433,18 @@ static enum err upsert_variant(struct db *db, int64_t id, int pos,
 {
     static const char sql[] =
         "INSERT INTO variants (product_id, position, sku, size, unit,"
-        " price_vnd, barcode, is_sample) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)"
+        " price_vnd, barcode, weight_g, is_sample)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0)"
         " ON CONFLICT (sku) DO UPDATE SET position = excluded.position,"
         " size = excluded.size, unit = excluded.unit,"
         " price_vnd = excluded.price_vnd, barcode = excluded.barcode,"
+        " weight_g = excluded.weight_g,"
         /* a sample value stays marked as such until someone changes it */
         " is_sample = CASE WHEN (size, unit, price_vnd, barcode) IS"
         " (excluded.size, excluded.unit, excluded.price_vnd, excluded.barcode)"
         " THEN is_sample ELSE 0 END";
     const cJSON *price = cJSON_GetObjectItem(v, "price_vnd");
+    const cJSON *weight = cJSON_GetObjectItem(v, "weight_g");
     sqlite3_stmt *st;
     enum err e = sku_free(db, id, str(v, "sku"), ec);
 
@@ -418,6 +462,8 @@ static enum err upsert_variant(struct db *db, int64_t id, int pos,
         sqlite3_bind_int64(st, 6, (int64_t)cJSON_GetNumberValue(price));
     if (str(v, "barcode") != NULL)
         sqlite3_bind_text(st, 7, str(v, "barcode"), -1, SQLITE_STATIC);
+    if (cJSON_IsNumber(weight))
+        sqlite3_bind_int64(st, 8, (int64_t)cJSON_GetNumberValue(weight));
     return db_exec(db, st, ec);
 }
 

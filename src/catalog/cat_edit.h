@@ -27,7 +27,9 @@
 #define CAT_VARIANTS_MAX 20
 
 /* cat_editable: {"id","slug","producer_id","name","description",
- * "variants":[{"sku","size","unit","price_vnd","barcode"}]}. */
+ * "variants":[{"sku","size","unit","price_vnd","barcode","weight_g"}]}.
+ * weight_g: the package weight in grams (1..100000), or null. In a patch,
+ * a variant without "weight_g" keeps its SKU's stored weight. */
 enum err cat_editable(struct db *db, const char *slug, cJSON **out,
                       struct err_ctx *ec) MUST_CHECK;
 

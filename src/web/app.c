@@ -4,6 +4,7 @@
 #include "cert/cert.h"
 #include "core/log.h"
 #include "web/cache.h"
+#include "web/sync_pages.h"
 #include "web/web.h"
 
 #include <microhttpd.h>
@@ -461,6 +462,24 @@ static const struct route routes[] = {
     {"GET", "/quan-ly/ky-gui", 0, NEED_EDITOR, page_consign},
     {"GET", "/quan-ly/ky-gui.csv", 0, NEED_EDITOR, page_consign_csv},
     {"POST", "/api/v1/booths/*/queue", 0, NEED_USER, api_booth_queue},
+    /* marketplace sync (sync_portal.c, sync_office.c) */
+    {"GET", "/quan-ly/san", 0, NEED_EDITOR, page_shops},
+    {"POST", "/quan-ly/san", 0, NEED_EDITOR, page_shop_add},
+    {"GET", "/quan-ly/san/*/ket-noi", 0, NEED_EDITOR, page_shop_callback},
+    {"POST", "/quan-ly/san/*/ket-noi", 0, NEED_EDITOR, page_shop_connect},
+    {"GET", "/quan-ly/san/*/cap-quyen", 0, NEED_EDITOR, page_shop_authorise},
+    {"POST", "/quan-ly/san/*/tam-dung", 0, NEED_EDITOR, page_shop_pause},
+    {"POST", "/quan-ly/san/*/tiep-tuc", 0, NEED_EDITOR, page_shop_resume},
+    {"POST", "/quan-ly/san-pham/*/san", 0, NEED_EDITOR, page_product_list_post},
+    {"POST", "/quan-ly/dong-bo/*/thu-lai", 0, NEED_EDITOR, page_job_retry},
+    {"POST", "/quan-ly/niem-yet/*/go", 0, NEED_EDITOR, page_listing_unlist},
+    {"POST", "/quan-ly/niem-yet/*/dang-lai", 0, NEED_EDITOR,
+     page_listing_relist},
+    {"GET", "/quan-tri/dong-bo", 0, NEED_ADMIN, page_sync_health},
+    {"POST", "/quan-tri/dong-bo/*/thu-lai", 0, NEED_ADMIN, page_sync_retry},
+    {"GET", "/quan-tri/dong-bo/danh-muc", 0, NEED_ADMIN, page_sync_mapping},
+    {"POST", "/quan-tri/dong-bo/danh-muc", 0, NEED_ADMIN,
+     page_sync_mapping_post},
 };
 
 /* pattern_matches: "*" in the pattern takes one path segment; the first

@@ -4,6 +4,7 @@
 #include "web/web.h"
 
 #include "catalog/cat_edit.h"
+#include "web/sync_pages.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -99,13 +100,46 @@ static int parse_price(const char *in, cJSON **out)
     return 1;
 }
 
+/* thousands_dot: p is a '.' that groups thousands ("1.200"), not a
+ * decimal point ("12.5"). */
+static int thousands_dot(const char *p)
+{
+    return p[0] == '.' && isdigit((unsigned char)p[1]) &&
+           isdigit((unsigned char)p[2]) && isdigit((unsigned char)p[3]) &&
+           !isdigit((unsigned char)p[4]);
+}
+
+/* parse_weight: "550", "550 g", "1.200" -> grams; an empty field is no
+ * weight. 0 when it is not a whole number (cat_patch checks the range). */
+static int parse_weight(const char *in, cJSON **out)
+{
+    char digits[16];
+    size_t n = 0;
+    const char *p;
+
+    *out = NULL;
+    for (p = in; *p != '\0'; p++) {
+        if (isdigit((unsigned char)*p) && n + 1 < sizeof(digits))
+            digits[n++] = *p;
+        else if (isdigit((unsigned char)*p))
+            return 0; /* too many digits */
+        else if (*p == '.' ? !thousands_dot(p)
+                           : *p != ' ' && *p != 'g' && *p != 'G')
+            return 0;
+    }
+    digits[n] = '\0';
+    *out = n == 0 ? cJSON_CreateNull()
+                  : cJSON_CreateNumber((double)strtoll(digits, NULL, 10));
+    return 1;
+}
+
 static int row_empty(const struct form *f, int i)
 {
-    static const char *const fields[] = {"sku", "size", "unit", "price",
-                                         "barcode"};
+    static const char *const fields[] = {"sku",   "size",    "unit",
+                                         "price", "barcode", "weight_g"};
     size_t k;
 
-    for (k = 0; k < 5; k++) {
+    for (k = 0; k < sizeof(fields) / sizeof(*fields); k++) {
         const char *v = form_get_nth(f, fields[k], i);
         if (v != NULL && v[strspn(v, " ")] != '\0')
             return 0;
@@ -117,7 +151,7 @@ static int row_empty(const struct form *f, int i)
  * price cannot be read. */
 static cJSON *patch_from_form(const struct form *f, const char **bad_key)
 {
-    cJSON *patch = cJSON_CreateObject(), *vars, *price;
+    cJSON *patch = cJSON_CreateObject(), *vars, *price, *weight;
     int i, rows = form_count(f, "sku");
 
     *bad_key = NULL;
@@ -138,6 +172,14 @@ static cJSON *patch_from_form(const struct form *f, const char **bad_key)
             *bad_key = "err_price";
         cJSON_AddItemToObject(v, "price_vnd", price ? price : cJSON_CreateNull());
         cJSON_AddStringToObject(v, "barcode", form_get_nth(f, "barcode", i) ? form_get_nth(f, "barcode", i) : "");
+        if (!parse_weight(form_get_nth(f, "weight_g", i)
+                              ? form_get_nth(f, "weight_g", i)
+                              : "",
+                          &weight) &&
+            *bad_key == NULL)
+            *bad_key = "err_weight";
+        cJSON_AddItemToObject(v, "weight_g",
+                              weight ? weight : cJSON_CreateNull());
         cJSON_AddItemToArray(vars, v);
     }
     return patch;
@@ -159,6 +201,8 @@ static void add_form_values(cJSON *m, const cJSON *values)
         cJSON_DeleteItemFromObject(r, "price_vnd");
         if (cJSON_IsNumber(price))
             cJSON_AddNumberToObject(r, "price", cJSON_GetNumberValue(price));
+        if (!cJSON_IsNumber(cJSON_GetObjectItem(r, "weight_g")))
+            cJSON_DeleteItemFromObject(r, "weight_g");
         cJSON_AddItemToArray(rows, r);
     }
     for (i = 0; i < BLANK_VARIANT_ROWS; i++)
@@ -202,6 +246,7 @@ static enum hres edit_page(struct ctx *c, unsigned status, const cJSON *values,
     struct err_ctx ec2 = {0};
     cJSON *p = NULL, *revs = NULL, *m;
     const char *slug = c->args[0] ? c->args[0] : c->rest;
+    const char *ok = http_arg(c->req, "ok");
     enum err e = cat_product_any(c->w->db, &c->env, slug, &p, &ec2);
 
     if (e == ERR_OK)
@@ -223,7 +268,13 @@ static enum hres edit_page(struct ctx *c, unsigned status, const cJSON *values,
     cJSON_AddStringToObject(m, "undo_action", view_url(c, arena_printf(&c->req->arena, "/quan-ly/san-pham/%s/hoan-tac", slug)));
     cJSON_AddStringToObject(m, "photos_href", view_url(c, arena_printf(&c->req->arena, "/quan-ly/san-pham/%s/anh", slug)));
     cJSON_AddStringToObject(m, "portal_href", view_url(c, "/quan-ly"));
-    cJSON_AddBoolToObject(m, "saved", http_arg(c->req, "ok") != NULL && ec == NULL);
+    cJSON_AddBoolToObject(m, "saved",
+                          ok != NULL && strcmp(ok, "1") == 0 && ec == NULL);
+    if (ec == NULL && sync_pages_ok(c, ok) != NULL)
+        cJSON_AddStringToObject(m, "notice", sync_pages_ok(c, ok));
+    sync_pages_product(
+        c, m, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(p, "id")),
+        slug);
     if (ec != NULL && ec->key != NULL)
         cJSON_AddStringToObject(m, "error", t(c, ec->key));
     if (ec != NULL && ec->field[0] != '\0')
@@ -290,7 +341,9 @@ enum hres page_edit_post(struct ctx *c)
                             (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(p, "id")),
                             patch, 0};
     cJSON_Delete(p);
-    e = bad ? err_user(&ec, ERR_UNPROCESSABLE, bad, "price", "bad price")
+    e = bad ? err_user(&ec, ERR_UNPROCESSABLE, bad,
+                       strcmp(bad, "err_weight") == 0 ? "weight_g" : "price",
+                       "bad %s", bad)
             : db_tx_run(c->w->db, "product form", form_patch_tx, &job, &ec);
     if (e == ERR_OK) {
         cJSON_Delete(patch);

@@ -294,3 +294,93 @@ char *itest_header(const struct itest_resp *r, const char *name)
     v = strndup(at, end ? (size_t)(end - at) : strlen(at));
     return v;
 }
+
+/* --- the mock marketplaces ------------------------------------------------ */
+
+static int read_mock_port(int fd, int *port)
+{
+    char buf[256];
+    size_t used = 0;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+
+    while (used + 1 < sizeof(buf)) {
+        ssize_t n;
+        const char *at;
+        if (poll(&p, 1, START_TIMEOUT_MS) <= 0)
+            return -1;
+        n = read(fd, buf + used, sizeof(buf) - used - 1);
+        if (n <= 0)
+            return -1;
+        used += (size_t)n;
+        buf[used] = '\0';
+        at = strstr(buf, "listening on ");
+        if (at != NULL && strchr(at, '\n') != NULL)
+            return sscanf(at, "listening on %d", port) == 1 ? 0 : -1;
+    }
+    return -1;
+}
+
+int itest_mock_start(struct itest_mock *m, const char *args)
+{
+    char cmd[512];
+    pid_t parent = getpid();
+    int pipefd[2];
+
+    memset(m, 0, sizeof(*m));
+    snprintf(cmd, sizeof(cmd), "exec build/mockmkt --port 0 --quiet %s",
+             args ? args : "");
+    if (pipe(pipefd) != 0)
+        return -1;
+    m->srv.pid = fork();
+    if (m->srv.pid == 0) {
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+            _exit(127);
+        dup2(pipefd[1], 1);
+        (void)close_range(3, ~0U, 0);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    if (m->srv.pid < 0 || read_mock_port(pipefd[0], &m->srv.port) != 0) {
+        close(pipefd[0]);
+        if (m->srv.pid > 0) {
+            kill(m->srv.pid, SIGKILL);
+            waitpid(m->srv.pid, NULL, 0);
+        }
+        m->srv.pid = 0;
+        return -1;
+    }
+    close(pipefd[0]);
+    snprintf(m->srv.base, sizeof(m->srv.base), "http://127.0.0.1:%d",
+             m->srv.port);
+    return 0;
+}
+
+int itest_mock_stop(struct itest_mock *m)
+{
+    int status = 0;
+    if (m->srv.pid <= 0)
+        return -1;
+    kill(m->srv.pid, SIGTERM);
+    waitpid(m->srv.pid, &status, 0);
+    m->srv.pid = 0;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+long itest_mock_call(struct itest_mock *m, const char *path, const char *body,
+                     cJSON **out)
+{
+    const char *h[] = {"Content-Type: application/json", NULL};
+    struct itest_resp r;
+    long status;
+
+    if (out)
+        *out = NULL;
+    if (itest_request(&m->srv, body ? "POST" : "GET", path, h, body, &r) != 0)
+        return -1;
+    status = r.status;
+    if (out)
+        *out = cJSON_Parse(r.body);
+    itest_resp_free(&r);
+    return status;
+}

@@ -9,6 +9,7 @@
 #ifndef OCOP_ITEST_H
 #define OCOP_ITEST_H
 
+#include <cjson/cJSON.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -58,4 +59,17 @@ void itest_resp_free(struct itest_resp *r);
  * is malloc'ed. */
 char *itest_header(const struct itest_resp *r, const char *name);
 
+/* The mock marketplaces (build/mockmkt), for the sync tests: started on a
+ * free loopback port; srv.base is its origin, so itest_request works on
+ * it. args are extra flags ("--seed 7"), or NULL. */
+struct itest_mock {
+    struct itest_server srv;
+};
+int itest_mock_start(struct itest_mock *m, const char *args);
+int itest_mock_stop(struct itest_mock *m);
+/* itest_mock_call: a control call (POST with a JSON body, or GET when
+ * body is NULL); the answer parsed into *out (may be NULL). Returns the
+ * HTTP status, or -1. */
+long itest_mock_call(struct itest_mock *m, const char *path, const char *body,
+                     cJSON **out);
 #endif
