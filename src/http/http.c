@@ -475,6 +475,9 @@ static void add_reply_headers(struct MHD_Response *r,
     if (rep->retry_after != NULL)
         (void)MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER,
                                       rep->retry_after);
+    if (rep->disposition != NULL)
+        (void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION,
+                                      rep->disposition);
 }
 
 enum hres http_send(struct http_req *req, const struct http_reply *rep)

@@ -157,6 +157,7 @@ struct http_reply {
     const char *content_language;
     const char *set_cookie;  /* optional Set-Cookie header */
     const char *retry_after; /* optional Retry-After header (seconds) */
+    const char *disposition; /* optional Content-Disposition (downloads) */
 };
 
 /* http_send: queues r (answering 304 when the ETag matches). */

@@ -176,6 +176,14 @@ static enum mkt_op plan(struct worker *w, struct xfer *x, struct err_ctx *ec)
     int desired = x->lr.wanted && x->lr.visible;
     if (!x->item.ext_item_id[0])
         return plan_create(w, x, ec);
+    if (x->phase)
+        return x->phase == 1 ? MKT_OP_PRICE : MKT_OP_STOCK;
+    if (!desired && (strcmp(k, "price") == 0 || strcmp(k, "stock") == 0)) {
+        /* off sale: nothing to tell (on Sendo a price or stock update
+         * would even put it back on sale); a relist sends both */
+        job_ok(w, x, "unlisted", NULL);
+        return MKT_OP_COUNT;
+    }
     if (strcmp(k, "create") == 0) {
         job_ok(w, x, wanted_status(x), NULL);
         return MKT_OP_COUNT;
@@ -187,8 +195,13 @@ static enum mkt_op plan(struct worker *w, struct xfer *x, struct err_ctx *ec)
     /* unlist / relist: whatever the catalog wants now */
     if (!desired)
         return MKT_OP_UNLIST;
-    return mkt_has_op(x->rec.conn, MKT_OP_RELIST) ? MKT_OP_RELIST
-                                                  : MKT_OP_STOCK;
+    if (!mkt_has_op(x->rec.conn, MKT_OP_RELIST)) {
+        job_failed(w, x, 0, "relist_manual",
+                   "Sàn này không cho bán lại sản phẩm qua API: hãy bật lại"
+                   " sản phẩm trong trang người bán của sàn.");
+        return MKT_OP_COUNT;
+    }
+    return MKT_OP_RELIST;
 }
 
 static enum err create_sent_fn(struct db *db, void *cls, struct err_ctx *ec)
@@ -252,14 +265,17 @@ struct claim {
     struct sync_job *jobs;
     int n;
     int waiting; /* due jobs left for the rate limit or a token refresh */
+    int ready;   /* shops that may still send in this claim */
 };
 
 static int take(void *cls, const struct sync_job *j)
 {
     struct claim *c = cls;
     struct wshop *s = syncw_shop(c->w, j->shop_id);
-    if (c->n >= c->room)
-        return -1;
+    if (c->n >= c->room || c->ready <= 0) {
+        c->waiting = 1;
+        return -1; /* no shop can send: the rest of the queue waits */
+    }
     if (!s)
         return 0;
     if (!syncw_may_send(c->w, s, c->now)) {
@@ -267,6 +283,8 @@ static int take(void *cls, const struct sync_job *j)
         return 0;
     }
     syncw_spend(c->w, s);
+    if (!syncw_may_send(c->w, s, c->now))
+        c->ready--;
     c->jobs[c->n++] = *j;
     return 1;
 }
@@ -280,10 +298,13 @@ static enum err claim_fn(struct db *db, void *cls, struct err_ctx *ec)
 void syncw_claim(struct worker *w, int64_t now)
 {
     struct err_ctx ec;
-    struct claim c = {w, now, w->o.max_inflight - w->inflight, NULL, 0, 0};
+    struct claim c = {w, now, w->o.max_inflight - w->inflight, NULL, 0, 0,
+                      syncw_ready_shops(w, now)};
     w->claimable = 0;
-    if (c.room <= 0) {
-        w->claimable = 1;
+    if (c.room <= 0 || c.ready == 0) {
+        /* nothing could be sent now: skip the queue's scan, look again
+         * when a token comes back */
+        w->claimable = c.room <= 0 || sync_pending_left(w);
         return;
     }
     c.jobs = calloc((size_t)c.room, sizeof *c.jobs);
@@ -317,10 +338,23 @@ struct nf_tx {
     const struct sync_sent *sent;
 };
 
-static enum err not_found_fn(struct db *db, void *cls, struct err_ctx *ec)
+
+static enum err sent_fn(struct db *db, void *cls, struct err_ctx *ec)
 {
     struct nf_tx *t = cls;
     return sync_listing_sent(db, t->listing_id, t->sent, ec);
+}
+
+/* record_sent: what the marketplace holds, in the middle of a job. */
+static enum err record_sent(struct worker *w, struct xfer *x,
+                            const struct sync_sent *sent)
+{
+    struct err_ctx ec;
+    struct nf_tx t = {x->job.listing_id, sent};
+    enum err e = db_tx_run(w->db, "sync_sent", sent_fn, &t, &ec);
+    if (e != ERR_OK)
+        job_failed(w, x, 200, "internal", ec.msg);
+    return e;
 }
 
 static void on_ok(struct worker *w, struct xfer *x, const struct mkt_reply *r)
@@ -350,8 +384,23 @@ static void on_ok(struct worker *w, struct xfer *x, const struct mkt_reply *r)
             sent.stock = x->item.stock;
         }
         break;
+    case MKT_OP_RELIST:
+        /* back on sale: bring price and stock up to date, as they were
+         * not sent while it was off */
+        x->phase = 1;
+        syncw_spend(w, x->shop);
+        job_next(w, x);
+        return;
     case MKT_OP_PRICE:
         sent.price = x->item.price_vnd;
+        if (x->phase == 1) {
+            x->phase = 2;
+            if (record_sent(w, x, &sent) != ERR_OK)
+                return;
+            syncw_spend(w, x->shop);
+            job_next(w, x);
+            return;
+        }
         break;
     case MKT_OP_STOCK:
         sent.stock = x->item.stock;
@@ -376,7 +425,7 @@ static void on_not_found(struct worker *w, struct xfer *x,
         job_failed(w, x, status, r->code, r->message);
         return;
     }
-    if (db_tx_run(w->db, "sync_not_found", not_found_fn,
+    if (db_tx_run(w->db, "sync_not_found", sent_fn,
                   &(struct nf_tx){x->job.listing_id, &sent}, &ec) != ERR_OK) {
         job_failed(w, x, status, "internal", ec.msg);
         return;

@@ -65,6 +65,30 @@ int syncw_may_send(struct worker *w, struct wshop *s, int64_t now)
     return s->tokens >= 1.0 && m->tokens >= 1.0;
 }
 
+int syncw_ready_shops(struct worker *w, int64_t now)
+{
+    int n = 0;
+    for (size_t i = 0; i < w->n_shops; i++)
+        n += syncw_may_send(w, &w->shops[i], now);
+    return n;
+}
+
+/* next_wake: milliseconds until a shop that spent its token gets the next
+ * one, so a rate-limited queue is served on time (1 to 20 ms). */
+static long next_wake(struct worker *w)
+{
+    double best = 20.0;
+    for (size_t i = 0; i < w->n_shops; i++) {
+        const struct wshop *s = &w->shops[i];
+        if (s->active && s->tokens < 1.0 && s->rate > 0) {
+            double ms = (1.0 - s->tokens) * 1000.0 / s->rate;
+            if (ms < best)
+                best = ms;
+        }
+    }
+    return best < 1.0 ? 1 : (long)best + 1;
+}
+
 void syncw_spend(struct worker *w, struct wshop *s)
 {
     s->tokens -= 1.0;
@@ -314,7 +338,8 @@ enum err sync_run(const char *db_path, const struct sync_opts *o,
         quiet = idle(&w, sync_now_ms()) ? quiet + 1 : 0;
         if (quiet >= 2 || (max_s > 0 && elapsed_s(&t0) > max_s))
             break;
-        curl_multi_poll(w.multi, NULL, 0, w.inflight ? 20 : 50, NULL);
+        curl_multi_poll(w.multi, NULL, 0, w.claimable ? next_wake(&w) : 50,
+                        NULL);
     }
     if (st)
         *st = w.st;
@@ -337,7 +362,9 @@ static void *worker_main(void *cls)
     while (!atomic_load(&sw->stop)) {
         step(&sw->w, &ec);
         curl_multi_poll(sw->w.multi, NULL, 0,
-                        sw->w.inflight || sw->w.claimable ? 20 : 1000, NULL);
+                        sw->w.claimable ? next_wake(&sw->w)
+                                        : sw->w.inflight ? 20 : 1000,
+                        NULL);
     }
     return NULL;
 }

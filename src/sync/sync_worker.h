@@ -38,6 +38,7 @@ struct xfer {
     struct mkt_req req;
     struct sync_http h;
     char cursor[256];
+    int phase; /* after a relist: 1 price next, 2 stock next */
     struct xfer *prev, *next; /* the worker's transfers in flight */
 };
 
@@ -63,6 +64,7 @@ void syncw_xfer_free(struct xfer *x);
 struct wshop *syncw_shop(struct worker *w, int64_t id);
 int syncw_may_send(struct worker *w, struct wshop *s, int64_t now);
 void syncw_spend(struct worker *w, struct wshop *s);
+int syncw_ready_shops(struct worker *w, int64_t now);
 
 /* sync_wjob.c */
 void syncw_claim(struct worker *w, int64_t now);

@@ -83,6 +83,9 @@ static void refresh_done(struct worker *w, struct xfer *x,
 {
     struct wshop *s = x->shop;
     s->refreshing = 0;
+    log_msg(r->outcome == MKT_OK ? LOG_DEBUG : LOG_INFO, "sync",
+            "shop %lld token refresh: %d %s %s", (long long)s->id, r->outcome,
+            r->code, r->message);
     if (r->outcome == MKT_OK)
         refreshed(w, x, r);
     else if (r->outcome == MKT_RETRY)

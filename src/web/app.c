@@ -464,6 +464,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/booths/*/queue", 0, NEED_USER, api_booth_queue},
     /* marketplace sync (sync_portal.c, sync_office.c) */
     {"GET", "/quan-ly/san", 0, NEED_EDITOR, page_shops},
+    {"GET", "/quan-ly/san/postmart", 0, NEED_EDITOR, page_postmart},
     {"POST", "/quan-ly/san", 0, NEED_EDITOR, page_shop_add},
     {"GET", "/quan-ly/san/*/ket-noi", 0, NEED_EDITOR, page_shop_callback},
     {"POST", "/quan-ly/san/*/ket-noi", 0, NEED_EDITOR, page_shop_connect},

@@ -22,6 +22,7 @@
 
 /* the producer portal (sync_portal.c) */
 enum hres page_shops(struct ctx *c);             /* GET /quan-ly/san */
+enum hres page_postmart(struct ctx *c); /* GET /quan-ly/san/postmart */
 enum hres page_shop_add(struct ctx *c);          /* POST /quan-ly/san */
 enum hres page_shop_callback(struct ctx *c);     /* GET .../san/ID/ket-noi */
 enum hres page_shop_connect(struct ctx *c);      /* POST .../san/ID/ket-noi */

@@ -7,10 +7,14 @@
 #include "catalog/cat_producer.h"
 #include "common/conn.h"
 #include "core/log.h"
+#include "postmart/postmart.h"
 #include "sync/sync.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define SHOP_NAME_MAX 100
 #define SHOP_NAME_MAX_BYTES 120 /* sync_shop_add's limit */
@@ -971,4 +975,44 @@ void sync_pages_product(struct ctx *c, cJSON *m, int64_t product_id,
     cJSON_AddBoolToObject(sec, "no_shops", cJSON_GetArraySize(shops) == 0);
     cJSON_AddItemToObject(sec, "shops", shops);
     cJSON_AddStringToObject(sec, "shops_href", view_url(c, "/quan-ly/san"));
+}
+
+/* --- Postmart: the product sheet ------------------------------------------ */
+
+/* page_postmart: Postmart has no seller API; its seller portal takes a
+ * sheet. The producer downloads theirs (?producer=ID). */
+enum hres page_postmart(struct ctx *c)
+{
+    static const struct http_reply xlsx = {
+        .status = 200,
+        .content_type =
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        .cache_control = "no-store",
+        .disposition = "attachment; filename=\"postmart-ocop.xlsx\""};
+    const char *arg = http_arg(c->req, "producer");
+    int64_t producer = arg ? id_of(arg) : 0;
+    char path[] = "/tmp/ocop-postmart-XXXXXX";
+    struct err_ctx ec = {0};
+    struct stat sb;
+    int fd;
+    enum err e;
+
+    if (!may_manage(c, producer))
+        return web_fail(c, 404, "not_found", "err_not_found");
+    fd = mkstemp(path);
+    if (fd < 0)
+        return H_FATAL;
+    close(fd);
+    e = postmart_export(c->w->db, producer, c->app->conf->base_url, path,
+                        NULL, &ec);
+    /* an open descriptor keeps the bytes; the name goes at once */
+    fd = e == ERR_OK ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    (void)unlink(path);
+    if (e != ERR_OK)
+        return web_fail_err(c, e, &ec);
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        close(fd);
+        return H_FATAL;
+    }
+    return http_send_fd(c->req, &xlsx, fd, (uint64_t)sb.st_size);
 }

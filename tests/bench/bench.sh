@@ -82,6 +82,7 @@ cleanup() {
     stop "$NGINX_PID"
     stop "$OCOP_PID"
     stop "$DRAIN_PID"
+    stop "${MOCK_PID:-}"
     if [ -n "$T" ] && [ -n "${BENCH_KEEP:-}" ]; then
         say "kept $T"
     elif [ -n "$T" ]; then
@@ -236,6 +237,7 @@ for run in 1 2 3; do
     stop "$OCOP_PID"
     OCOP_PID=""
     stop "$DRAIN_PID"
+    stop "${MOCK_PID:-}"
     DRAIN_PID=""
 done
 # median of the three, by ready time: "serving ready"
@@ -798,4 +800,11 @@ fi
 . "$ROOT/tests/bench/pos_lighthouse.sh"
 if [ "${BENCH_LIGHTHOUSE:-1}" != 0 ]; then
     pos_lighthouse_section
+fi
+
+# --- marketplace sync under rate limits ------------------------------------
+# Defined in tests/bench/sync.sh; appends its own part to $OUT. About 20 s.
+. "$ROOT/tests/bench/sync.sh"
+if [ "${BENCH_SYNC:-1}" != 0 ]; then
+    sync_section
 fi

@@ -433,6 +433,32 @@ static void credentials_sealed_at_rest(void **state)
     assert_int_equal(sb.st_mode & 077, 0);
 }
 
+/* Postmart has no seller API: the producer downloads the sheet its
+ * seller portal imports. */
+static void postmart_sheet_downloads(void **state)
+{
+    char path[96], auth[200];
+    const char *h[2] = {auth, NULL};
+    struct itest_resp r;
+    long long producer = db_int("SELECT producer_id FROM sync_shops LIMIT 1");
+
+    (void)state;
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", admin_key);
+    snprintf(path, sizeof(path), "/quan-ly/san/postmart?producer=%lld", producer);
+    assert_int_equal(itest_request(&srv, "GET", path, h, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_true(r.len > 1000);
+    assert_memory_equal(r.body, "PK", 2); /* a zip: the .xlsx container */
+    char *ct = itest_header(&r, "content-type");
+    assert_non_null(strstr(ct, "spreadsheetml"));
+    free(ct);
+    itest_resp_free(&r);
+    assert_int_equal(itest_request(&srv, "GET", "/quan-ly/san/postmart?producer=999999",
+                                   h, NULL, &r), 0);
+    assert_int_equal(r.status, 404);
+    itest_resp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -442,6 +468,7 @@ int main(void)
         cmocka_unit_test(marketplace_order_reduces_booth_stock),
         cmocka_unit_test(missing_field_reported_not_sent),
         cmocka_unit_test(credentials_sealed_at_rest),
+        cmocka_unit_test(postmart_sheet_downloads),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

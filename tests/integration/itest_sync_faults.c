@@ -459,12 +459,96 @@ static void revoked_token_stops_only_its_shop(void **state)
     assert_int_equal(mismatches(s->id, 1), 0);
 }
 
+static const char *item_status(const struct listing *l, int64_t *stock)
+{
+    static char status[16];
+    cJSON *state = NULL, *it;
+    status[0] = '\0';
+    assert_int_equal(itest_mock_call(&mock, "/_mock/state", NULL, &state), 200);
+    cJSON_ArrayForEach(it, shop_items(state, shop_of(l->shop)))
+        if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(it, "sku")), l->sku) == 0) {
+            snprintf(status, sizeof(status), "%s",
+                     cJSON_GetStringValue(cJSON_GetObjectItem(it, "status")));
+            *stock = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(it, "stock"));
+        }
+    cJSON_Delete(state);
+    return status;
+}
+
+static struct listing *listing_on(const char *market)
+{
+    for (int i = 0; i < n_listings; i++)
+        if (strcmp(shop_of(listings[i].shop)->market, market) == 0 &&
+            shop_of(listings[i].shop) != &shops[1])
+            return &listings[i];
+    return NULL;
+}
+
+static int64_t listing_id_of(const struct listing *l)
+{
+    static const char sql[] =
+        "SELECT id FROM sync_listings WHERE shop_id = ?1 AND variant_id = ?2";
+    sqlite3_stmt *st = db_stmt(db, sql, NULL);
+    sqlite3_bind_int64(st, 1, l->shop);
+    sqlite3_bind_int64(st, 2, l->variant);
+    int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return id;
+}
+
+static void drain(void)
+{
+    struct sync_opts o;
+    struct sync_stats st;
+    struct err_ctx ec = {0};
+    fast_opts(&o);
+    o.drain = 1;
+    assert_int_equal(sync_run(db_path, &o, 60, &st, &ec), ERR_OK);
+}
+
+/* unlisted, an item keeps what it had; back on sale, it gets the
+ * catalog's price and stock; a marketplace without a relist call says so */
+static void unlist_and_relist(void **state)
+{
+    static const char *const relisting[] = {"shopee", "tiktok", "tiki", "sendo"};
+    struct err_ctx ec = {0};
+    int64_t stock = -1;
+
+    (void)state;
+    for (int m = 0; m < 4; m++) {
+        struct listing *l = listing_on(relisting[m]);
+        int64_t id = listing_id_of(l);
+        assert_non_null(l);
+        assert_int_equal(sync_listing_set_wanted(db, &tester, id, 0, &ec), ERR_OK);
+        drain();
+        assert_string_equal(item_status(l, &stock), "UNLIST");
+        int64_t held = stock;
+        struct change c = {l, 0, held + 7};
+        assert_int_equal(db_tx_run(db, "change", change_fn, &c, &ec), ERR_OK);
+        drain();
+        (void)item_status(l, &stock);
+        assert_int_equal(stock, held); /* not put back on sale by a stock update */
+        assert_int_equal(sync_listing_set_wanted(db, &tester, id, 1, &ec), ERR_OK);
+        drain();
+        assert_string_equal(item_status(l, &stock), "NORMAL");
+        assert_int_equal(stock, held + 7);
+    }
+    struct listing *lz = listing_on("lazada");
+    int64_t id = listing_id_of(lz);
+    assert_int_equal(sync_listing_set_wanted(db, &tester, id, 0, &ec), ERR_OK);
+    drain();
+    assert_int_equal(sync_listing_set_wanted(db, &tester, id, 1, &ec), ERR_OK);
+    drain();
+    assert_int_equal(count_jobs("failed"), 1); /* relist_manual, said plainly */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(converges_under_faults),
         cmocka_unit_test(expired_token_is_refreshed),
         cmocka_unit_test(revoked_token_stops_only_its_shop),
+        cmocka_unit_test(unlist_and_relist),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -31,8 +31,8 @@ struct mock_shop {
     char access[33], prev_access[33], refresh[33];
     int64_t access_exp, prev_exp, refresh_exp;
     /* refresh tokens replaced in the last five minutes, still accepted */
-    char prev_refresh[4][33];
-    int64_t prev_refresh_until[4];
+    char prev_refresh[16][33];
+    int64_t prev_refresh_until[16];
     int next_prev;
     int revoked;
     struct mock_item **items;
@@ -250,7 +250,7 @@ void mock_issue(struct mock_shop *s)
          * (rotation with a grace period, as OAuth servers do) */
         memcpy(s->prev_refresh[s->next_prev], s->refresh, sizeof s->refresh);
         s->prev_refresh_until[s->next_prev] = now + 300;
-        s->next_prev = (s->next_prev + 1) % 4;
+        s->next_prev = (s->next_prev + 1) % 16;
     }
     random_hex(s->access);
     random_hex(s->refresh);
@@ -348,7 +348,7 @@ struct mock_shop *mock_refresh(const char *market, const char *refresh_token)
     for (int i = 0; i < st.n_shops; i++) {
         struct mock_shop *s = st.shops[i];
         int prev = 0;
-        for (int k = 0; k < 4; k++)
+        for (int k = 0; k < 16; k++)
             prev |= s->prev_refresh[k][0] && mock_now() < s->prev_refresh_until[k] &&
                     strcmp(s->prev_refresh[k], refresh_token) == 0;
         if (s->revoked || (strcmp(s->refresh, refresh_token) != 0 && !prev))
