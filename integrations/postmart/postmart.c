@@ -198,12 +198,28 @@ static enum err write_row(struct db *db, struct sheet *sh, sqlite3_stmt *st,
     return ERR_OK;
 }
 
+static int producer_exists(struct db *db, int64_t id)
+{
+    static const char sql[] = "SELECT 1 FROM producers WHERE id = ?1";
+    sqlite3_stmt *st = db_stmt(db, sql, NULL);
+    int found;
+    if (!st)
+        return 0;
+    sqlite3_bind_int64(st, 1, id);
+    found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return found;
+}
+
 enum err postmart_export(struct db *db, int64_t producer_id,
                          const char *base_url, const char *path, int *rows,
                          struct err_ctx *ec)
 {
     struct sheet sh;
     int row = 0, rc = SQLITE_DONE;
+    if (!producer_exists(db, producer_id))
+        return err_user(ec, ERR_NOTFOUND, "err_not_found", NULL,
+                        "no producer %lld", (long long)producer_id);
     enum err e = sheet_open(&sh, path, ec);
     sqlite3_stmt *st = e ? NULL : db_stmt(db, rows_sql, ec);
 

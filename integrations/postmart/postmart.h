@@ -8,7 +8,7 @@
  *   (on hand at the producer's own warehouses), Khối lượng (g), Ảnh
  *   (public URLs joined by ", "), Danh mục, Số sao OCOP, Số giấy chứng
  *   nhận. The column set is ours: Postmart publishes no template.
- * Errors: ERR_DB (statement), ERR_IO (the file could not be written),
+ * Errors: ERR_NOTFOUND (no such producer), ERR_DB (statement), ERR_IO (the file could not be written),
  *   ERR_NOMEM; message in *ec. A producer with nothing to sell still
  *   gets a sheet with the header row. */
 #ifndef OCOP_POSTMART_H
