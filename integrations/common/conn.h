@@ -44,6 +44,11 @@ enum mkt_op {
     MKT_OP_RELIST,        /* put an unlisted item back on sale */
     MKT_OP_ORDERS,        /* orders created or updated in [since, until) */
     MKT_OP_ORDER_LINES,   /* the lines of orders listed without them */
+    MKT_OP_UPDATE,        /* the listing's content now: title, description,
+                           * images (every item->image_ids entry, uploaded
+                           * first where the marketplace takes uploads;
+                           * item->image_urls where it takes URLs), weight,
+                           * category and attributes; never price or stock */
     MKT_OP_COUNT
 };
 

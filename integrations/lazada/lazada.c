@@ -210,8 +210,10 @@ static cJSON *attributes(const struct mkt_item *it)
     return o;
 }
 
-/* sku: the one SKU of a listing, for create. */
-static cJSON *sku(const struct mkt_item *it)
+/* sku: the one SKU of a listing. CREATE carries its price and stock;
+ * UPDATE names the SKU by its id (Lazada requires it, error 4216) and
+ * never touches price or stock (conn.h). */
+static cJSON *sku(const struct mkt_item *it, int update)
 {
     static const char *const dims[] = {"package_length", "package_width",
                                        "package_height"};
@@ -223,9 +225,12 @@ static cJSON *sku(const struct mkt_item *it)
     (void)snprintf(price, sizeof price, "%" PRId64, it->price_vnd);
     kg(it->weight_g, w, sizeof w);
     ok = o && add(o, "SellerSku", it->seller_sku) == ERR_OK &&
-         add(o, "quantity", qty) == ERR_OK &&
-         add(o, "price", price) == ERR_OK &&
          add(o, "package_weight", w) == ERR_OK;
+    if (ok && update)
+        ok = add(o, "SkuId", it->ext_sku_id) == ERR_OK;
+    else if (ok)
+        ok = add(o, "quantity", qty) == ERR_OK &&
+             add(o, "price", price) == ERR_OK;
     for (size_t i = 0; ok && i < sizeof dims / sizeof dims[0]; i++) {
         const char *v = attr_text(it->attributes, dims[i], buf, sizeof buf);
         ok = add(o, dims[i], v ? v : DEFAULT_DIM_CM) == ERR_OK;
@@ -291,16 +296,34 @@ static enum err need_item(const struct mkt_call *c, int ids, struct err_ctx *ec)
     return ERR_OK;
 }
 
-static enum err build_create(cJSON *params, const struct mkt_call *c,
-                             struct err_ctx *ec)
+/* missing_image: the index of the first photo not uploaded yet, or -1. */
+static int missing_image(const struct mkt_item *it)
+{
+    for (int i = 0; i < it->n_images; i++)
+        if (it->image_ids[i][0] == '\0')
+            return i;
+    return -1;
+}
+
+/* build_product: the payload of CREATE and of UPDATE, which is the same
+ * product with its ItemId and SkuId, without price and quantity. An
+ * update replaces the gallery, so every photo must be uploaded first
+ * (the worker does); a create lists the ones that are. */
+static enum err build_product(cJSON *params, const struct mkt_call *c,
+                              struct err_ctx *ec)
 {
     const struct mkt_item *it = c->item;
+    int update = c->op == MKT_OP_UPDATE;
     cJSON *p, *img;
 
     if (it->category_id[0] == '\0' || it->weight_g <= 0)
         return err_set(ec, ERR_INVALID,
                        "lazada: %s needs a category and a weight",
                        it->seller_sku);
+    if (update && missing_image(it) >= 0)
+        return err_set(ec, ERR_INVALID,
+                       "lazada: %s: image %d is not uploaded to Lazada yet",
+                       it->seller_sku, missing_image(it));
     img = images(it);
     if (img == NULL)
         return err_set(ec, ERR_INVALID,
@@ -312,9 +335,10 @@ static enum err build_create(cJSON *params, const struct mkt_call *c,
         cJSON_Delete(p);
         return err_set(ec, ERR_NOMEM, "out of memory");
     }
-    if (add(p, "PrimaryCategory", it->category_id) != ERR_OK ||
+    if ((update && add(p, "ItemId", it->ext_item_id) != ERR_OK) ||
+        add(p, "PrimaryCategory", it->category_id) != ERR_OK ||
         !cJSON_AddItemToObject(p, "Attributes", attributes(it)) ||
-        !cJSON_AddItemToObject(p, "Skus", wrap1("Sku", sku(it)))) {
+        !cJSON_AddItemToObject(p, "Skus", wrap1("Sku", sku(it, update)))) {
         cJSON_Delete(p);
         return err_set(ec, ERR_NOMEM, "out of memory");
     }
@@ -458,7 +482,8 @@ static enum err build_lines(struct arena *a, cJSON *params,
     return ERR_OK;
 }
 
-/* item_op: FIND, CREATE, PRICE, STOCK, UNLIST: their params and path. */
+/* item_op: FIND, CREATE, UPDATE, PRICE, STOCK, UNLIST: their params and
+ * path. */
 static enum err item_op(cJSON *params, const struct mkt_call *c,
                         const char **method, const char **path,
                         struct err_ctx *ec)
@@ -475,7 +500,10 @@ static enum err item_op(cJSON *params, const struct mkt_call *c,
         return build_find(params, c, ec);
     case MKT_OP_CREATE:
         *path = "/product/create";
-        return build_create(params, c, ec);
+        return build_product(params, c, ec);
+    case MKT_OP_UPDATE:
+        *path = "/product/update";
+        return build_product(params, c, ec);
     case MKT_OP_PRICE:
     case MKT_OP_STOCK:
         *path = "/product/price_quantity/update";
@@ -518,6 +546,7 @@ static enum err op_params(struct arena *a, cJSON *params,
         return build_lines(a, params, c, ec);
     case MKT_OP_FIND:
     case MKT_OP_CREATE:
+    case MKT_OP_UPDATE:
     case MKT_OP_PRICE:
     case MKT_OP_STOCK:
     case MKT_OP_UNLIST: return item_op(params, c, method, path, ec);
@@ -637,6 +666,10 @@ static void classify(const struct mkt_call *c, const cJSON *j,
     out->outcome = MKT_INVALID;
     if (is(code, "IllegalAccessToken")) {
         out->outcome = MKT_AUTH_EXPIRED;
+    } else if (c->op == MKT_OP_UPDATE && is(code, "4137")) {
+        /* UpdateProduct: "The item id ... does not exist on the current
+         * country and store" [LZ-API /product/update] */
+        out->outcome = MKT_NOT_FOUND;
     } else if (c->op == MKT_OP_TOKEN_REFRESH &&
                (is(code, "IllegalRefreshToken") ||
                 is(code, "AUTH_TYPE_UNSUPPORTED"))) {
@@ -958,8 +991,8 @@ const struct mkt_connector lazada_connector = {
     .auth_base = "https://auth.lazada.com/rest",
     .web_base = "https://www.lazada.vn",
     .ops = OP(TOKEN_CODE) | OP(TOKEN_REFRESH) | OP(UPLOAD_IMAGE) | OP(FIND) |
-           OP(CREATE) | OP(PRICE) | OP(STOCK) | OP(UNLIST) | OP(ORDERS) |
-           OP(ORDER_LINES),
+           OP(CREATE) | OP(UPDATE) | OP(PRICE) | OP(STOCK) | OP(UNLIST) |
+           OP(ORDERS) | OP(ORDER_LINES),
     /* Documented: inventory APIs 50 calls/s per seller [LZ-INV]; the other
      * APIs' QPS limits are not published (ApiCallLimit when passed), so a
      * margin under the one number we know. */

@@ -146,8 +146,25 @@ static void add_mapped(cJSON *j, const cJSON *attrs)
     }
 }
 
-static enum err check_create(const struct mkt_item *it, struct err_ctx *ec)
+/* product_id: the product call's id, 0 to create, > 0 to update; -1
+ * when it is not one. */
+static long long product_id(const struct mkt_call *c)
 {
+    const char *s = c->item->ext_item_id;
+    char *end;
+    long long id;
+
+    if (c->op == MKT_OP_CREATE)
+        return 0;
+    id = strtoll(s, &end, 10);
+    return s[0] && !*end && id > 0 ? id : -1;
+}
+
+static enum err check_product(const struct mkt_call *c, struct err_ctx *ec)
+{
+    const struct mkt_item *it = c->item;
+    if (product_id(c) < 0)
+        return err_set(ec, ERR_INVALID, "sendo: no product id yet");
     if (!it->category_id[0])
         return err_set(ec, ERR_INVALID, "sendo: no category mapped");
     if (it->n_images < 1)
@@ -157,11 +174,18 @@ static enum err check_create(const struct mkt_item *it, struct err_ctx *ec)
     return ERR_OK;
 }
 
-static enum err build_create(struct arena *a, const struct mkt_call *c,
-                             struct mkt_req *r, struct err_ctx *ec)
+/* build_product: CREATE (id 0) and UPDATE (id = the listing's) are the
+ * same call, POST /api/partner/product with the whole product. Sendo's
+ * product carries price and stock too, so UPDATE sends the item's
+ * current ones: they are the catalog's, as PRICE and STOCK would send
+ * them. stock_availability follows stock (Sendo refuses true at 0): the
+ * engine never sends UPDATE for an unlisted listing, so this does not
+ * put one back on sale. */
+static enum err build_product(struct arena *a, const struct mkt_call *c,
+                              struct mkt_req *r, struct err_ctx *ec)
 {
     const struct mkt_item *it = c->item;
-    enum err e = check_create(it, ec);
+    enum err e = check_product(c, ec);
     if (e)
         return e;
     char *desc = html_text(a, it->description);
@@ -169,9 +193,9 @@ static enum err build_create(struct arena *a, const struct mkt_call *c,
     if (!desc || !j || !pics) {
         cJSON_Delete(j);
         cJSON_Delete(pics);
-        return err_set(ec, ERR_NOMEM, "sendo: create body");
+        return err_set(ec, ERR_NOMEM, "sendo: product body");
     }
-    (void)cJSON_AddNumberToObject(j, "id", 0); /* 0: create, not update */
+    (void)cJSON_AddNumberToObject(j, "id", (double)product_id(c));
     (void)cJSON_AddStringToObject(j, "name", it->title);
     (void)cJSON_AddStringToObject(j, "sku", it->seller_sku);
     (void)cJSON_AddNumberToObject(j, "price", (double)it->price_vnd);
@@ -274,14 +298,16 @@ static enum err sendo_build(struct arena *a, const struct mkt_call *c,
     memset(r, 0, sizeof *r);
     int item_op = c->op == MKT_OP_FIND || c->op == MKT_OP_CREATE ||
                   c->op == MKT_OP_PRICE || c->op == MKT_OP_STOCK ||
-                  c->op == MKT_OP_UNLIST || c->op == MKT_OP_RELIST;
+                  c->op == MKT_OP_UNLIST || c->op == MKT_OP_RELIST ||
+                  c->op == MKT_OP_UPDATE;
     if (item_op && !c->item)
         return err_set(ec, ERR_INVALID, "sendo: item operation without item");
     switch (c->op) {
     case MKT_OP_TOKEN_CODE:
     case MKT_OP_TOKEN_REFRESH: return build_login(a, c, r, ec);
     case MKT_OP_FIND: return build_find(a, c, r, ec);
-    case MKT_OP_CREATE: return build_create(a, c, r, ec);
+    case MKT_OP_CREATE:
+    case MKT_OP_UPDATE: return build_product(a, c, r, ec);
     case MKT_OP_PRICE:
     case MKT_OP_STOCK:
     case MKT_OP_UNLIST:
@@ -545,7 +571,7 @@ static void sendo_parse(const struct mkt_call *c, long http, const char *body,
         parse_item_id(c, res, out);
     else if (c->op == MKT_OP_ORDERS)
         parse_orders(res, out);
-    else
+    else /* UPDATE answers the product id we sent: nothing new */
         out->outcome = MKT_OK;
 out:
     cJSON_Delete(j);
@@ -584,7 +610,7 @@ const struct mkt_connector sendo_connector = {
     .ops = 1u << MKT_OP_TOKEN_CODE | 1u << MKT_OP_TOKEN_REFRESH |
            1u << MKT_OP_FIND | 1u << MKT_OP_CREATE | 1u << MKT_OP_PRICE |
            1u << MKT_OP_STOCK | 1u << MKT_OP_UNLIST | 1u << MKT_OP_RELIST |
-           1u << MKT_OP_ORDERS,
+           1u << MKT_OP_ORDERS | 1u << MKT_OP_UPDATE,
     /* undocumented; the login allows 5/s per IP [SD-REG], so the same */
     .rate_per_shop = 5,
     .build = sendo_build,

@@ -10,8 +10,10 @@
  *   pages are silent is in integrations/sendo/README.md.
  * Caution: Sendo sets price, stock and availability in one call, so
  *   PRICE and STOCK both send the item's current price and stock, with
- *   availability = stock > 0. The engine must not send them for a
- *   listing it unlisted: that would put the item back on sale.
+ *   availability = stock > 0; so does UPDATE, whose product call
+ *   carries them beside the content. The engine must not send any of
+ *   them for a listing it unlisted: that would put the item back on
+ *   sale.
  * Memory and errors: as struct mkt_connector says (common/conn.h). */
 #ifndef OCOP_SENDO_H
 #define OCOP_SENDO_H

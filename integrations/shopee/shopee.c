@@ -20,6 +20,7 @@
 #define P_IMAGE "/api/v2/media_space/upload_image"
 #define P_SEARCH "/api/v2/product/search_item"
 #define P_ADD "/api/v2/product/add_item"
+#define P_EDIT "/api/v2/product/update_item"
 #define P_PRICE "/api/v2/product/update_price"
 #define P_STOCK "/api/v2/product/update_stock"
 #define P_UNLIST "/api/v2/product/unlist_item"
@@ -371,9 +372,11 @@ static enum err build_lines(struct arena *a, const struct mkt_call *c,
     return get_query(a, c, P_DETAIL, kv, 4, r, ec);
 }
 
-/* add_images: every uploaded image id; at least one is required. */
-static enum err add_images(cJSON *j, const struct mkt_item *it, int *ok,
-                           struct err_ctx *ec)
+/* add_images: the uploaded image ids; at least one is required. With
+ * all set (UPDATE), every image must be uploaded: update_item replaces the
+ * item's list, so a skipped one would take that photo off the listing. */
+static enum err add_images(cJSON *j, const struct mkt_item *it, int all,
+                           int *ok, struct err_ctx *ec)
 {
     cJSON *img = jcheck(cJSON_AddObjectToObject(j, "image"), ok);
     cJSON *list = jcheck(cJSON_AddArrayToObject(img, "image_id_list"), ok);
@@ -381,6 +384,8 @@ static enum err add_images(cJSON *j, const struct mkt_item *it, int *ok,
 
     for (int i = 0; it->image_ids != NULL && i < it->n_images; i++) {
         const char *id = it->image_ids[i];
+        if ((id == NULL || id[0] == '\0') && all)
+            return err_set(ec, ERR_INVALID, "image %d is not uploaded", i);
         if (id == NULL || id[0] == '\0')
             continue;
         cJSON *v = cJSON_CreateString(id);
@@ -393,12 +398,33 @@ static enum err add_images(cJSON *j, const struct mkt_item *it, int *ok,
     return n ? ERR_OK : err_set(ec, ERR_INVALID, "no uploaded image");
 }
 
-/* add_attributes: logistic_info from the mapped "logistic_id" (Shopee
- * refuses an item without one), attribute_list from mapped attributes
- * whose names are Shopee's numeric attribute ids; other names are ours. */
-static void add_attributes(cJSON *j, const cJSON *attrs, int *ok)
+/* add_list: list (taken) as j's member name; an empty one is dropped
+ * unless keep_empty. */
+static void add_list(cJSON *j, const char *name, cJSON *list, int keep_empty,
+                     int *ok)
 {
-    cJSON *logi = jcheck(cJSON_AddArrayToObject(j, "logistic_info"), ok);
+    if (list == NULL) {
+        *ok = 0;
+        return;
+    }
+    if (cJSON_GetArraySize(list) == 0 && !keep_empty) {
+        cJSON_Delete(list);
+        return;
+    }
+    if (!cJSON_AddItemToObject(j, name, list)) {
+        cJSON_Delete(list);
+        *ok = 0;
+    }
+}
+
+/* add_attributes: logistic_info from the mapped "logistic_id", attribute_list
+ * from mapped attributes whose names are Shopee's numeric attribute ids;
+ * other names are ours. add_item refuses an item without logistic_info, so
+ * create sends it even empty (Shopee then says why in its own words); an
+ * update leaves the item's channels alone when none is mapped. */
+static void add_attributes(cJSON *j, const cJSON *attrs, int create, int *ok)
+{
+    cJSON *logi = cJSON_CreateArray();
     cJSON *list = cJSON_CreateArray();
     const cJSON *a;
     int64_t id;
@@ -423,28 +449,41 @@ static void add_attributes(cJSON *j, const cJSON *attrs, int *ok)
             jcheck(cJSON_AddStringToObject(val, "original_value_name", v), ok);
         }
     }
-    if (cJSON_GetArraySize(list) == 0) {
-        cJSON_Delete(list);
-        return;
-    }
-    if (!cJSON_AddItemToObject(j, "attribute_list", list)) {
-        cJSON_Delete(list);
-        *ok = 0;
-    }
+    add_list(j, "logistic_info", logi, create, ok);
+    add_list(j, "attribute_list", list, 0, ok);
 }
 
-static enum err check_item(const struct mkt_item *it, int64_t *category,
-                           struct err_ctx *ec)
+/* check_content: the fields CREATE and UPDATE both need. */
+static enum err check_content(const struct mkt_item *it, int64_t *category,
+                              struct err_ctx *ec)
 {
     if (it->title[0] == '\0')
         return err_set(ec, ERR_INVALID, "item name is missing");
-    if (it->price_vnd <= 0)
-        return err_set(ec, ERR_INVALID, "price is missing");
     if (it->weight_g <= 0)
         return err_set(ec, ERR_INVALID, "weight is missing");
     if (it->seller_sku[0] == '\0')
         return err_set(ec, ERR_INVALID, "seller SKU is missing");
     return parse_id(it->category_id, "category_id", category, ec);
+}
+
+/* add_content: the listing's content, the same in add_item and update_item
+ * (never price or stock); create as in add_images and add_attributes. */
+static enum err add_content(cJSON *j, const struct mkt_item *it,
+                            int64_t category, int create, int *ok,
+                            struct err_ctx *ec)
+{
+    enum err e = add_images(j, it, !create, ok, ec);
+
+    if (e != ERR_OK)
+        return e;
+    jcheck(cJSON_AddStringToObject(j, "description", it->description), ok);
+    jcheck(cJSON_AddNumberToObject(j, "weight", (double)it->weight_g / 1000.0),
+           ok);
+    jcheck(cJSON_AddStringToObject(j, "item_name", it->title), ok);
+    jcheck(cJSON_AddNumberToObject(j, "category_id", (double)category), ok);
+    add_attributes(j, it->attributes, create, ok);
+    jcheck(cJSON_AddStringToObject(j, "item_sku", it->seller_sku), ok);
+    return ERR_OK;
 }
 
 /* build_create: add_item with its required fields [SP-API product]. */
@@ -455,32 +494,50 @@ static enum err build_create(struct arena *a, const struct mkt_call *c,
     cJSON *j = cJSON_CreateObject();
     int ok = j != NULL;
     int64_t category = 0;
-    enum err e = check_item(it, &category, ec);
+    enum err e = check_content(it, &category, ec);
 
+    if (e == ERR_OK && it->price_vnd <= 0)
+        e = err_set(ec, ERR_INVALID, "price is missing");
     if (e == ERR_OK)
-        e = add_images(j, it, &ok, ec);
+        e = add_content(j, it, category, 1, &ok, ec);
     if (e != ERR_OK) {
         cJSON_Delete(j);
         return e;
     }
     jcheck(cJSON_AddNumberToObject(j, "original_price", (double)it->price_vnd),
            &ok);
-    jcheck(cJSON_AddStringToObject(j, "description", it->description), &ok);
-    jcheck(cJSON_AddNumberToObject(j, "weight", (double)it->weight_g / 1000.0),
-           &ok);
-    jcheck(cJSON_AddStringToObject(j, "item_name", it->title), &ok);
-    jcheck(cJSON_AddNumberToObject(j, "category_id", (double)category), &ok);
-    add_attributes(j, it->attributes, &ok);
     cJSON *stock =
         jpush(jcheck(cJSON_AddArrayToObject(j, "seller_stock"), &ok), &ok);
     jcheck(cJSON_AddNumberToObject(stock, "stock", (double)it->stock), &ok);
-    jcheck(cJSON_AddStringToObject(j, "item_sku", it->seller_sku), &ok);
     cJSON *brand = jcheck(cJSON_AddObjectToObject(j, "brand"), &ok);
     jcheck(cJSON_AddNumberToObject(brand, "brand_id", 0), &ok);
     jcheck(cJSON_AddStringToObject(brand, "original_brand_name", it->brand),
            &ok);
     jcheck(cJSON_AddStringToObject(j, "item_status", "NORMAL"), &ok);
     return post_json(a, c, c->shop->api_base, P_ADD, API_SHOP, j, ok, r, ec);
+}
+
+/* build_content: UPDATE, update_item with the content add_item took; the
+ * fields sent replace the item's, those left out stay [SP-API product]. */
+static enum err build_content(struct arena *a, const struct mkt_call *c,
+                              struct mkt_req *r, struct err_ctx *ec)
+{
+    const struct mkt_item *it = c->item;
+    cJSON *j = cJSON_CreateObject();
+    int ok = j != NULL;
+    int64_t id = 0, category = 0;
+    enum err e = parse_id(it->ext_item_id, "item_id", &id, ec);
+
+    if (e == ERR_OK)
+        e = check_content(it, &category, ec);
+    jcheck(cJSON_AddNumberToObject(j, "item_id", (double)id), &ok);
+    if (e == ERR_OK)
+        e = add_content(j, it, category, 0, &ok, ec);
+    if (e != ERR_OK) {
+        cJSON_Delete(j);
+        return e;
+    }
+    return post_json(a, c, c->shop->api_base, P_EDIT, API_SHOP, j, ok, r, ec);
 }
 
 /* build_update: PRICE, STOCK, UNLIST, RELIST, all keyed by item_id. */
@@ -552,6 +609,7 @@ static enum err shopee_build(struct arena *a, const struct mkt_call *c,
     case MKT_OP_UPLOAD_IMAGE: return build_image(a, c, r, ec);
     case MKT_OP_FIND: return build_find(a, c, r, ec);
     case MKT_OP_CREATE: return build_create(a, c, r, ec);
+    case MKT_OP_UPDATE: return build_content(a, c, r, ec);
     case MKT_OP_PRICE:
     case MKT_OP_STOCK:
     case MKT_OP_UNLIST:
@@ -597,7 +655,8 @@ static enum mkt_outcome classify(enum mkt_op op, const char *err,
         return MKT_AUTH_EXPIRED;
     if (one_of(err, transient) || strcasestr(msg, "too many requests"))
         return MKT_RETRY;
-    if ((op == MKT_OP_PRICE || op == MKT_OP_STOCK) && one_of(err, gone))
+    if ((op == MKT_OP_PRICE || op == MKT_OP_STOCK || op == MKT_OP_UPDATE) &&
+        one_of(err, gone))
         return MKT_NOT_FOUND;
     /* error_sign and "Invalid timestamp" too: we built the request wrong
      * (or our clock is), and sending it again will not help. */
@@ -806,6 +865,7 @@ static void read_ok(const struct mkt_call *c, const cJSON *j,
         break;
     case MKT_OP_ORDERS: read_order_list(c, resp, out); break;
     case MKT_OP_ORDER_LINES: read_order_details(resp, out); break;
+    case MKT_OP_UPDATE: break; /* update_item echoes the fields sent */
     default: /* PRICE, STOCK, UNLIST, RELIST */ read_failures(resp, out); break;
     }
 }
@@ -910,7 +970,7 @@ const struct mkt_connector shopee_connector = {
     .web_base = WEB_BASE,
     .ops = OP(TOKEN_CODE) | OP(TOKEN_REFRESH) | OP(UPLOAD_IMAGE) | OP(FIND) |
            OP(CREATE) | OP(PRICE) | OP(STOCK) | OP(UNLIST) | OP(RELIST) |
-           OP(ORDERS) | OP(ORDER_LINES),
+           OP(ORDERS) | OP(ORDER_LINES) | OP(UPDATE),
     /* Shopee publishes no numeric limit (the API pages' rate_limit fields
      * are empty, marketplaces.md 1); 10/s per shop is our own guess, and
      * "Too many requests" answers are retried. */

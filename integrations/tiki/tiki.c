@@ -229,38 +229,37 @@ static cJSON *variant(const struct mkt_call *c)
     return v;
 }
 
-static enum err check_create(const struct mkt_call *c, struct err_ctx *ec)
+/* check_product: what CREATE and UPDATE both need; CREATE also puts
+ * the SKU on sale, so it needs the warehouse and the price. */
+static enum err check_product(const struct mkt_call *c, struct err_ctx *ec)
 {
     const struct mkt_item *it = c->item;
     if (!it->category_id[0])
         return err_set(ec, ERR_INVALID, "tiki: no category mapped");
     if (it->n_images < 1)
         return err_set(ec, ERR_INVALID, "tiki: a photo is required");
+    if (it->weight_g <= 0)
+        return err_set(ec, ERR_INVALID, "tiki: weight required");
+    if (c->op != MKT_OP_CREATE)
+        return ERR_OK;
     if (!c->shop->warehouse || !c->shop->warehouse[0])
         return err_set(ec, ERR_INVALID, "tiki: the shop has no warehouse");
-    if (it->price_vnd <= 0 || it->weight_g <= 0)
-        return err_set(ec, ERR_INVALID, "tiki: price and weight required");
+    if (it->price_vnd <= 0)
+        return err_set(ec, ERR_INVALID, "tiki: price required");
     return ERR_OK;
 }
 
-static enum err build_create(struct arena *a, const struct mkt_call *c,
-                             struct mkt_req *r, struct err_ctx *ec)
+/* product_content: the listing's content as a product request carries
+ * it: category, name, description, attributes, image (the first photo)
+ * and images (the rest). NULL when out of memory. */
+static cJSON *product_content(struct arena *a, const struct mkt_item *it)
 {
-    const struct mkt_item *it = c->item;
-    enum err e = check_create(c, ec);
-    if (!e)
-        e = api(a, c, r, "POST", "/v2.1/requests", ec);
-    if (e)
-        return e;
     char *desc = html_text(a, it->description);
     cJSON *j = cJSON_CreateObject(), *imgs = cJSON_CreateArray();
-    cJSON *vars = cJSON_CreateArray(), *meta = cJSON_CreateObject();
-    if (!desc || !j || !imgs || !vars || !meta) {
-        cJSON_Delete(imgs);
-        cJSON_Delete(vars);
-        cJSON_Delete(meta);
+    if (!desc || !j || !imgs) {
         cJSON_Delete(j);
-        return err_set(ec, ERR_NOMEM, "tiki: create body");
+        cJSON_Delete(imgs);
+        return NULL;
     }
     (void)cJSON_AddItemToObject(j, "category_id", id_value(it->category_id));
     (void)cJSON_AddStringToObject(j, "name", it->title);
@@ -270,12 +269,70 @@ static enum err build_create(struct arena *a, const struct mkt_call *c,
     for (int i = 1; i < it->n_images; i++)
         (void)cJSON_AddItemToArray(imgs, cJSON_CreateString(it->image_urls[i]));
     (void)cJSON_AddItemToObject(j, "images", imgs);
+    return j;
+}
+
+/* add_sale: what only a new product request has: its one variant with
+ * price and stock, and the switch that puts it on sale once approved. */
+static enum err add_sale(cJSON *j, const struct mkt_call *c, struct err_ctx *ec)
+{
+    cJSON *vars = cJSON_CreateArray(), *meta = cJSON_CreateObject();
+    if (!vars || !meta) {
+        cJSON_Delete(vars);
+        cJSON_Delete(meta);
+        return err_set(ec, ERR_NOMEM, "tiki: create body");
+    }
     (void)cJSON_AddItemToObject(j, "option_attributes", cJSON_CreateArray());
     (void)cJSON_AddItemToArray(vars, variant(c));
     (void)cJSON_AddItemToObject(j, "variants", vars);
     /* live as soon as Tiki approves it, without a second call */
     (void)cJSON_AddBoolToObject(meta, "is_auto_turn_on", 1);
     (void)cJSON_AddItemToObject(j, "meta_data", meta);
+    return ERR_OK;
+}
+
+/* add_product_ref: the product updateProductInfo changes. Tiki's pages
+ * name product_id; ext_item_id is one when FIND found the approved
+ * product, but a listing we created holds its request's track_id: then
+ * the seller SKU goes as original_sku, the key updateSku takes (README:
+ * to confirm with Tiki). */
+static void add_product_ref(cJSON *j, const struct mkt_item *it)
+{
+    char *end;
+    long long id = strtoll(it->ext_item_id, &end, 10);
+    if (it->ext_item_id[0] && !*end && id > 0)
+        (void)cJSON_AddNumberToObject(j, "product_id", (double)id);
+    else
+        (void)cJSON_AddStringToObject(j, "original_sku", it->seller_sku);
+}
+
+/* build_product: CREATE is a new product request (POST /v2.1/requests);
+ * UPDATE is an "Update product info" request for the same content
+ * (POST /v2.1/requests/updateProductInfo), without price or stock:
+ * those stay with updateSku. Tiki reviews both (README). */
+static enum err build_product(struct arena *a, const struct mkt_call *c,
+                              struct mkt_req *r, struct err_ctx *ec)
+{
+    int create = c->op == MKT_OP_CREATE;
+    enum err e = check_product(c, ec);
+    if (!e)
+        e = api(a, c, r, "POST",
+                create ? "/v2.1/requests" : "/v2.1/requests/updateProductInfo",
+                ec);
+    if (e)
+        return e;
+    cJSON *j = product_content(a, c->item);
+    if (!j)
+        return err_set(ec, ERR_NOMEM, "tiki: product body");
+    if (create) {
+        e = add_sale(j, c, ec);
+        if (e) {
+            cJSON_Delete(j);
+            return e;
+        }
+    } else {
+        add_product_ref(j, c->item);
+    }
     return set_json_body(a, r, j, ec);
 }
 
@@ -371,14 +428,16 @@ static enum err tiki_build(struct arena *a, const struct mkt_call *c,
     memset(r, 0, sizeof *r);
     int item_op = c->op == MKT_OP_FIND || c->op == MKT_OP_CREATE ||
                   c->op == MKT_OP_PRICE || c->op == MKT_OP_STOCK ||
-                  c->op == MKT_OP_UNLIST || c->op == MKT_OP_RELIST;
+                  c->op == MKT_OP_UNLIST || c->op == MKT_OP_RELIST ||
+                  c->op == MKT_OP_UPDATE;
     if (item_op && !c->item)
         return err_set(ec, ERR_INVALID, "tiki: item operation without item");
     switch (c->op) {
     case MKT_OP_TOKEN_CODE:
     case MKT_OP_TOKEN_REFRESH: return build_token(a, c, r, ec);
     case MKT_OP_FIND: return build_find(a, c, r, ec);
-    case MKT_OP_CREATE: return build_create(a, c, r, ec);
+    case MKT_OP_CREATE:
+    case MKT_OP_UPDATE: return build_product(a, c, r, ec);
     case MKT_OP_PRICE:
     case MKT_OP_STOCK:
     case MKT_OP_UNLIST:
@@ -649,7 +708,8 @@ static void tiki_parse(const struct mkt_call *c, long st, const char *body,
         parse_create(j, out);
     else if (c->op == MKT_OP_ORDERS)
         parse_orders(j, out);
-    else
+    else /* UPDATE's track_id follows Tiki's review of the change; it
+          * is not the listing's id, so ext_item_id stays empty */
         out->outcome = MKT_OK;
 out:
     cJSON_Delete(j);
@@ -732,7 +792,7 @@ const struct mkt_connector tiki_connector = {
     .ops = 1u << MKT_OP_TOKEN_CODE | 1u << MKT_OP_TOKEN_REFRESH |
            1u << MKT_OP_FIND | 1u << MKT_OP_CREATE | 1u << MKT_OP_PRICE |
            1u << MKT_OP_STOCK | 1u << MKT_OP_UNLIST | 1u << MKT_OP_RELIST |
-           1u << MKT_OP_ORDERS,
+           1u << MKT_OP_ORDERS | 1u << MKT_OP_UPDATE,
     /* documented 200/s per seller; a maintainer said 100/s per shop
      * (tikivn/open-api-docs#150): the lower one */
     .rate_per_shop = 100,

@@ -250,6 +250,22 @@ static cJSON *create_sku(const struct mkt_item *it, const char *warehouse)
     return s;
 }
 
+/* edit_sku: the one SKU named by its id (an SKU id left out would be
+ * deleted, [TT-API] edit product), without price and inventory: Edit
+ * Product keeps both unchanged when they are omitted, and UPDATE never
+ * sends them (conn.h). */
+static cJSON *edit_sku(const struct mkt_item *it)
+{
+    cJSON *s = cJSON_CreateObject();
+
+    if (!s || add(s, "id", it->ext_sku_id) != ERR_OK ||
+        add(s, "seller_sku", it->seller_sku) != ERR_OK) {
+        cJSON_Delete(s);
+        return NULL;
+    }
+    return s;
+}
+
 static cJSON *main_images(const struct mkt_item *it)
 {
     cJSON *arr = cJSON_CreateArray();
@@ -270,8 +286,8 @@ static cJSON *main_images(const struct mkt_item *it)
     return arr;
 }
 
-/* create_fields: what create needs beyond images and SKUs. */
-static int create_fields(cJSON *b, const struct mkt_item *it)
+/* content_fields: what create and edit send beyond images and SKUs. */
+static int content_fields(cJSON *b, const struct mkt_item *it)
 {
     const cJSON *brand =
         cJSON_GetObjectItemCaseSensitive(it->attributes, "brand_id");
@@ -294,37 +310,58 @@ static int create_fields(cJSON *b, const struct mkt_item *it)
     }
     if (!put(b, "package_weight", w))
         return 0;
-    if (cJSON_IsString(brand) &&
-        add(b, "brand_id", brand->valuestring) != ERR_OK)
-        return 0;
-    /* TikTok's own guard: a create repeated with the same key (our SKU)
-     * does not make a second product */
-    return add(b, "idempotency_key", it->seller_sku) == ERR_OK;
+    return !cJSON_IsString(brand) ||
+           add(b, "brand_id", brand->valuestring) == ERR_OK;
 }
 
-static enum err build_create(const struct mkt_call *c, struct tt_op *op,
-                             struct err_ctx *ec)
+/* missing_image: the index of the first photo not uploaded yet, or -1. */
+static int missing_image(const struct mkt_item *it)
+{
+    for (int i = 0; i < it->n_images; i++)
+        if (it->image_ids[i][0] == '\0')
+            return i;
+    return -1;
+}
+
+/* build_product: CREATE, and UPDATE with Edit Product, which takes the
+ * same content, overwrites every field it is given or not (so the
+ * gallery is all the photos, every one uploaded first) and keeps price
+ * and inventory when they are left out [TT-API] edit product. */
+static enum err build_product(struct arena *a, const struct mkt_call *c,
+                              struct tt_op *op, struct err_ctx *ec)
 {
     const struct mkt_item *it = c->item;
+    int edit = c->op == MKT_OP_UPDATE;
     cJSON *imgs;
 
     if (it->category_id[0] == '\0' || it->weight_g <= 0 ||
-        c->shop->warehouse[0] == '\0')
+        (!edit && c->shop->warehouse[0] == '\0'))
         return err_set(ec, ERR_INVALID,
-                       "tiktok: %s needs a category, a weight and the "
-                       "shop's warehouse",
-                       it->seller_sku);
+                       "tiktok: %s needs a category, a weight%s",
+                       it->seller_sku, edit ? "" : " and the shop's warehouse");
+    if (edit && missing_image(it) >= 0)
+        return err_set(ec, ERR_INVALID, "tiktok: %s: image %d not uploaded",
+                       it->seller_sku, missing_image(it));
+    op->method = edit ? "PUT" : "POST";
+    op->path =
+        edit ? arena_printf(a, "/product/202309/products/%s", it->ext_item_id)
+             : "/product/202309/products";
+    if (op->path == NULL)
+        return nomem(ec);
     imgs = main_images(it);
     if (imgs == NULL || cJSON_GetArraySize(imgs) == 0) {
         cJSON_Delete(imgs);
         return err_set(ec, ERR_INVALID, "tiktok: %s has no image uploaded",
                        it->seller_sku);
     }
-    op->path = "/product/202309/products";
     op->body = cJSON_CreateObject();
-    /* put() frees imgs when the body could not be made */
-    if (!put(op->body, "main_images", imgs) || !create_fields(op->body, it) ||
-        !put(op->body, "skus", one(create_sku(it, c->shop->warehouse))))
+    /* put() frees imgs when the body could not be made; TikTok's own
+     * guard, the idempotency key, keeps a repeated create from making a
+     * second product */
+    if (!put(op->body, "main_images", imgs) || !content_fields(op->body, it) ||
+        (!edit && add(op->body, "idempotency_key", it->seller_sku) != ERR_OK) ||
+        !put(op->body, "skus",
+             one(edit ? edit_sku(it) : create_sku(it, c->shop->warehouse))))
         return nomem(ec);
     return ERR_OK;
 }
@@ -372,7 +409,7 @@ static enum err item_op(struct arena *a, const struct mkt_call *c,
     if (it == NULL || it->seller_sku[0] == '\0')
         return err_set(ec, ERR_INVALID, "tiktok: no item or seller SKU");
     if (c->op == MKT_OP_CREATE)
-        return build_create(c, op, ec);
+        return build_product(a, c, op, ec);
     if (c->op == MKT_OP_FIND) {
         op->path = "/product/202502/products/search";
         op->body = cJSON_CreateObject();
@@ -383,13 +420,16 @@ static enum err item_op(struct arena *a, const struct mkt_call *c,
         return ERR_OK;
     }
     if (!safe_id(it->ext_item_id) ||
-        ((c->op == MKT_OP_PRICE || c->op == MKT_OP_STOCK) &&
+        ((c->op == MKT_OP_PRICE || c->op == MKT_OP_STOCK ||
+          c->op == MKT_OP_UPDATE) &&
          !safe_id(it->ext_sku_id)))
         return err_set(ec, ERR_INVALID,
                        "tiktok: item %s has no TikTok product/SKU id yet",
                        it->seller_sku);
     if (c->op == MKT_OP_PRICE || c->op == MKT_OP_STOCK)
         return build_update(a, c, op, ec);
+    if (c->op == MKT_OP_UPDATE)
+        return build_product(a, c, op, ec);
     op->path = c->op == MKT_OP_UNLIST ? "/product/202309/products/deactivate"
                                       : "/product/202309/products/activate";
     op->body = cJSON_CreateObject();
@@ -451,6 +491,7 @@ static enum err op_of(struct arena *a, const struct mkt_call *c,
     case MKT_OP_UPLOAD_IMAGE: return build_image(c, op, r, ec);
     case MKT_OP_FIND:
     case MKT_OP_CREATE:
+    case MKT_OP_UPDATE:
     case MKT_OP_PRICE:
     case MKT_OP_STOCK:
     case MKT_OP_UNLIST:
@@ -541,6 +582,11 @@ static void classify(const struct mkt_call *c, struct mkt_reply *out)
         mkt_copy(out->message, sizeof out->message, "TikTok Shop refused");
     if (is(code, "105002")) {
         out->outcome = MKT_AUTH_EXPIRED;
+    } else if (c->op == MKT_OP_UPDATE &&
+               (is(code, "12052032") || is(code, "12052260"))) {
+        /* Edit Product: "The product does not exist", "The product ID
+         * does not exist" [TT-API] edit product */
+        out->outcome = MKT_NOT_FOUND;
     } else if (is(code, "36009002") || is(code, "36009003")) {
         out->outcome = MKT_RETRY;
     } else if (c->op == MKT_OP_TOKEN_REFRESH) {
@@ -763,8 +809,8 @@ const struct mkt_connector tiktok_connector = {
     .auth_base = REAL_AUTH_BASE,
     .web_base = "https://shop.tiktok.com",
     .ops = OP(TOKEN_CODE) | OP(TOKEN_REFRESH) | OP(SHOP_INFO) |
-           OP(UPLOAD_IMAGE) | OP(FIND) | OP(CREATE) | OP(PRICE) | OP(STOCK) |
-           OP(UNLIST) | OP(RELIST) | OP(ORDERS),
+           OP(UPLOAD_IMAGE) | OP(FIND) | OP(CREATE) | OP(UPDATE) | OP(PRICE) |
+           OP(STOCK) | OP(UNLIST) | OP(RELIST) | OP(ORDERS),
     /* documented: 50 QPS per API, counted per (app, shop) [TT-RATE] */
     .rate_per_shop = 50,
     .build = tt_build,

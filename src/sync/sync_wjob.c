@@ -145,6 +145,20 @@ static enum err missing_fields(struct worker *w, struct xfer *x, int *missing,
     return e;
 }
 
+/* next_upload: 1 and the index in the call when a photo of the item is
+ * not on the marketplace yet (where it takes uploads). */
+static int next_upload(struct xfer *x)
+{
+    if (!mkt_has_op(x->rec.conn, MKT_OP_UPLOAD_IMAGE))
+        return 0;
+    for (int i = 0; i < x->item.n_images; i++)
+        if (!x->item.image_ids[i][0]) {
+            x->call.image_index = i;
+            return 1;
+        }
+    return 0;
+}
+
 /* plan_create: a listing not yet on the marketplace. Returns the call, or
  * MKT_OP_COUNT when the job ended without one. */
 static enum mkt_op plan_create(struct worker *w, struct xfer *x,
@@ -161,13 +175,35 @@ static enum mkt_op plan_create(struct worker *w, struct xfer *x,
      * again, so the listing is never made twice. */
     if (x->lr.create_sent && mkt_has_op(x->rec.conn, MKT_OP_FIND))
         return MKT_OP_FIND;
-    if (mkt_has_op(x->rec.conn, MKT_OP_UPLOAD_IMAGE))
-        for (int i = 0; i < x->item.n_images; i++)
-            if (!x->item.image_ids[i][0]) {
-                x->call.image_index = i;
-                return MKT_OP_UPLOAD_IMAGE;
-            }
+    if (next_upload(x))
+        return MKT_OP_UPLOAD_IMAGE;
     return mark_create_sent(w, x, ec) == ERR_OK ? MKT_OP_CREATE : MKT_OP_COUNT;
+}
+
+/* plan_update: the content of a listing that is on the marketplace. */
+static enum mkt_op plan_update(struct worker *w, struct xfer *x,
+                               struct err_ctx *ec)
+{
+    int missing = 0;
+    if (!mkt_has_op(x->rec.conn, MKT_OP_UPDATE)) {
+        job_ok(w, x, wanted_status(x), NULL);
+        return MKT_OP_COUNT;
+    }
+    if (missing_fields(w, x, &missing, ec) != ERR_OK || missing)
+        return missing ? MKT_OP_COUNT : MKT_OP_UPDATE;
+    return next_upload(x) ? MKT_OP_UPLOAD_IMAGE : MKT_OP_UPDATE;
+}
+
+/* relist_phase: after a relist, what was not sent while the listing was
+ * off sale: its content, then its price, then its stock. */
+static enum mkt_op relist_phase(struct worker *w, struct xfer *x,
+                                struct err_ctx *ec)
+{
+    if (x->phase == 1 && !mkt_has_op(x->rec.conn, MKT_OP_UPDATE))
+        x->phase = 2;
+    if (x->phase == 1)
+        return plan_update(w, x, ec);
+    return x->phase == 2 ? MKT_OP_PRICE : MKT_OP_STOCK;
 }
 
 static enum mkt_op plan(struct worker *w, struct xfer *x, struct err_ctx *ec)
@@ -177,13 +213,16 @@ static enum mkt_op plan(struct worker *w, struct xfer *x, struct err_ctx *ec)
     if (!x->item.ext_item_id[0])
         return plan_create(w, x, ec);
     if (x->phase)
-        return x->phase == 1 ? MKT_OP_PRICE : MKT_OP_STOCK;
-    if (!desired && (strcmp(k, "price") == 0 || strcmp(k, "stock") == 0)) {
+        return relist_phase(w, x, ec);
+    if (!desired && (strcmp(k, "price") == 0 || strcmp(k, "stock") == 0 ||
+                     strcmp(k, "update") == 0)) {
         /* off sale: nothing to tell (on Sendo a price or stock update
-         * would even put it back on sale); a relist sends both */
+         * would even put it back on sale); a relist sends it all */
         job_ok(w, x, "unlisted", NULL);
         return MKT_OP_COUNT;
     }
+    if (strcmp(k, "update") == 0)
+        return plan_update(w, x, ec);
     if (strcmp(k, "create") == 0) {
         job_ok(w, x, wanted_status(x), NULL);
         return MKT_OP_COUNT;
@@ -385,16 +424,24 @@ static void on_ok(struct worker *w, struct xfer *x, const struct mkt_reply *r)
         }
         break;
     case MKT_OP_RELIST:
-        /* back on sale: bring price and stock up to date, as they were
-         * not sent while it was off */
+        /* back on sale: bring content, price and stock up to date, as
+         * they were not sent while it was off */
         x->phase = 1;
         syncw_spend(w, x->shop);
         job_next(w, x);
         return;
-    case MKT_OP_PRICE:
-        sent.price = x->item.price_vnd;
+    case MKT_OP_UPDATE:
         if (x->phase == 1) {
             x->phase = 2;
+            syncw_spend(w, x->shop);
+            job_next(w, x);
+            return;
+        }
+        break;
+    case MKT_OP_PRICE:
+        sent.price = x->item.price_vnd;
+        if (x->phase == 2) {
+            x->phase = 3;
             if (record_sent(w, x, &sent) != ERR_OK)
                 return;
             syncw_spend(w, x->shop);
@@ -421,7 +468,7 @@ static void on_not_found(struct worker *w, struct xfer *x,
     struct sync_sent sent = {"", "", 0, -1, -1};
     if (x->call.op != MKT_OP_FIND && x->call.op != MKT_OP_PRICE &&
         x->call.op != MKT_OP_STOCK && x->call.op != MKT_OP_UNLIST &&
-        x->call.op != MKT_OP_RELIST) {
+        x->call.op != MKT_OP_RELIST && x->call.op != MKT_OP_UPDATE) {
         job_failed(w, x, status, r->code, r->message);
         return;
     }

@@ -38,7 +38,7 @@ struct xfer {
     struct mkt_req req;
     struct sync_http h;
     char cursor[256];
-    int phase; /* after a relist: 1 price next, 2 stock next */
+    int phase; /* after a relist: 1 content, 2 price, 3 stock next */
     struct xfer *prev, *next; /* the worker's transfers in flight */
 };
 

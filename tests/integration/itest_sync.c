@@ -341,6 +341,47 @@ static void price_change_reaches_every_marketplace(void **state)
     assert_true(wait_for(price_is, &want));
 }
 
+static int title_starts(void *cls)
+{
+    const char *want = cls;
+    for (int m = 0; m < N_MARKETS; m++) {
+        cJSON *items = mock_items(markets[m]), *it;
+        int ok = 0;
+        cJSON_ArrayForEach(it, items)
+            if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(it, "sku")), sku) == 0)
+                ok = strncmp(cJSON_GetStringValue(cJSON_GetObjectItem(it, "title")),
+                             want, strlen(want)) == 0;
+        cJSON_Delete(items);
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+/* a new name (or description, size, weight, photo) reaches the listing */
+static void content_change_reaches_every_marketplace(void **state)
+{
+    char path[256], slug[200];
+    static const char name[] = "Yến sào Culaore loại đặc biệt";
+    sqlite3 *db;
+    sqlite3_stmt *st;
+
+    (void)state;
+    assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT p.slug FROM products p JOIN variants v"
+                                        " ON v.product_id = p.id WHERE v.sku = ?1",
+                                        -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_text(st, 1, sku, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(slug, sizeof(slug), "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    snprintf(path, sizeof(path), "/api/v1/products/%s", slug);
+    assert_int_equal(call("PATCH", path, admin_key, NULL,
+                          "{\"name\":\"Yến sào Culaore loại đặc biệt\"}", NULL), 200);
+    assert_true(wait_for(title_starts, (void *)name));
+}
+
 static int booth_is(void *cls)
 {
     return on_hand(sku) == *(long *)cls;
@@ -465,6 +506,7 @@ int main(void)
         cmocka_unit_test(listings_reach_every_marketplace),
         cmocka_unit_test(booth_sale_changes_stock_everywhere),
         cmocka_unit_test(price_change_reaches_every_marketplace),
+        cmocka_unit_test(content_change_reaches_every_marketplace),
         cmocka_unit_test(marketplace_order_reduces_booth_stock),
         cmocka_unit_test(missing_field_reported_not_sent),
         cmocka_unit_test(credentials_sealed_at_rest),

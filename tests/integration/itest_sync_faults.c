@@ -1,9 +1,9 @@
 /* itest_sync_faults.c: the sync engine under faults, against the mock
  * marketplaces (build/mockmkt). The catalog side runs in this process
  * through the library (the same code `ocop serve` runs): 20 shops across
- * the five marketplaces, over a thousand listings, 5,000 stock and price
- * changes made while the worker runs, 30% of requests faulted by the mock
- * (429, 500, dropped connections, timeouts, malformed answers, expired
+ * the five marketplaces, over a thousand listings, 5,000 stock, price and
+ * name changes made while the worker runs, 30% of requests faulted by the
+ * mock (429, 500, dropped connections, timeouts, malformed answers, expired
  * tokens). At the end every mock holds exactly the catalog's final state:
  * no lost update, no duplicate listing, no reordering. Then a token that
  * expires is refreshed and the run goes on, and a revoked one stops its
@@ -251,14 +251,25 @@ static enum err stock_change(struct listing *l, int64_t delta, struct err_ctx *e
 
 struct change {
     struct listing *l;
-    int price;
+    int price; /* 0 stock, 1 price, 2 the product's name */
     int64_t value;
 };
 
 static enum err change_fn(struct db *d, void *cls, struct err_ctx *ec)
 {
     static const char price_sql[] = "UPDATE variants SET price_vnd = ?2 WHERE id = ?1";
+    static const char name_sql[] =
+        "UPDATE products SET name = 'Sản phẩm mẫu số ' || ?2"
+        " WHERE id = (SELECT product_id FROM variants WHERE id = ?1)";
     struct change *c = cls;
+    if (c->price == 2) {
+        sqlite3_stmt *st = db_stmt(d, name_sql, ec);
+        if (!st)
+            return ERR_DB;
+        sqlite3_bind_int64(st, 1, c->l->variant);
+        sqlite3_bind_int64(st, 2, c->value);
+        return db_exec(d, st, ec);
+    }
     if (!c->price) {
         int64_t have = stk_on_hand_of(d, c->l->variant, c->l->location);
         int64_t delta = c->value - have;
@@ -278,10 +289,13 @@ static void apply_changes(int n)
 {
     for (int i = 0; i < n; i++) {
         struct change c = {&listings[next_rand() % (unsigned)n_listings],
-                           (int)(next_rand() % 2), 0};
+                           (int)(next_rand() % 10), 0};
         struct err_ctx ec = {0};
-        c.value = c.price ? 10000 + (int64_t)(next_rand() % 900) * 1000
-                          : (int64_t)(next_rand() % 60);
+        /* 45% stock, 45% price, 10% a new name (content) */
+        c.price = c.price < 9 ? c.price % 2 : 2;
+        c.value = c.price == 1 ? 10000 + (int64_t)(next_rand() % 900) * 1000
+                : c.price == 2 ? (int64_t)(next_rand() % 100000)
+                               : (int64_t)(next_rand() % 60);
         assert_int_equal(db_tx_run(db, "change", change_fn, &c, &ec), ERR_OK);
         if (i % 100 == 99)
             usleep(20000);
@@ -322,6 +336,19 @@ static struct shop *shop_of(int64_t id)
     return NULL;
 }
 
+/* title_of: the title the catalog gives the listing (name and size). */
+static void title_of(int64_t variant, char *buf, size_t size)
+{
+    static const char sql[] =
+        "SELECT p.name || CASE WHEN v.size <> '' THEN ' ' || v.size ELSE '' END"
+        " FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = ?1";
+    sqlite3_stmt *st = db_stmt(db, sql, NULL);
+    sqlite3_bind_int64(st, 1, variant);
+    snprintf(buf, size, "%s",
+             sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : "");
+    sqlite3_reset(st);
+}
+
 static int64_t price_of(int64_t variant)
 {
     static const char sql[] = "SELECT price_vnd FROM variants WHERE id = ?1";
@@ -346,19 +373,25 @@ static int mismatches(int64_t skip_shop, int verbose)
         cJSON *items = shop_items(state, shop_of(l->shop)), *it;
         int count = 0;
         int64_t price = -1, stock = -1;
+        char title[300] = "", want_title[300];
         cJSON_ArrayForEach(it, items)
             if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(it, "sku")), l->sku) == 0) {
                 count++;
                 price = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(it, "price_vnd"));
                 stock = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(it, "stock"));
+                snprintf(title, sizeof(title), "%s",
+                         cJSON_GetStringValue(cJSON_GetObjectItem(it, "title")));
             }
         int64_t want_stock = stk_on_hand_of(db, l->variant, l->location);
-        if (count != 1 || price != price_of(l->variant) || stock != want_stock) {
+        title_of(l->variant, want_title, sizeof(want_title));
+        if (count != 1 || price != price_of(l->variant) || stock != want_stock ||
+            strcmp(title, want_title) != 0) {
             if (verbose && bad < 5)
                 fprintf(stderr, "  %s on shop %lld: %d item(s), price %lld (want %lld),"
-                        " stock %lld (want %lld)\n", l->sku, (long long)l->shop, count,
-                        (long long)price, (long long)price_of(l->variant),
-                        (long long)stock, (long long)want_stock);
+                        " stock %lld (want %lld), title \"%s\" (want \"%s\")\n", l->sku,
+                        (long long)l->shop, count, (long long)price,
+                        (long long)price_of(l->variant), (long long)stock,
+                        (long long)want_stock, title, want_title);
             bad++;
         }
     }

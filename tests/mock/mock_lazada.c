@@ -13,10 +13,11 @@
  *   error envelope (404 for an unknown path); "InvalidAppKey",
  *   "InvalidTimestamp" and "InvalidParameter" are this mock's codes; the
  *   payload of create/update must be JSON (the mock reads no XML payloads
- *   there). Order ids are the number of the core's "MOCK<n>", since
- *   Lazada's are numbers; an order of qty n lists n item rows, as Lazada
- *   lists one row per unit. Images are "hosted" at IMG_HOST, and create
- *   refuses any other image URL, as Lazada does. */
+ *   there); an update applies at once. Order ids are the number of the
+ *   core's "MOCK<n>", since Lazada's are numbers; an order of qty n lists
+ *   n item rows, as Lazada lists one row per unit. Images are "hosted" at
+ *   IMG_HOST, and create and update refuse any other image URL, as Lazada
+ *   does. */
 #include "mock.h"
 
 #include <inttypes.h>
@@ -625,6 +626,72 @@ out:
     cJSON_Delete(root);
 }
 
+/* update_checks: what UpdateProduct refuses here: an empty name, images
+ * missing or not hosted by Lazada, a SKU without SkuId (4216) or with
+ * another item's, a price or quantity that is sent but invalid. */
+static void update_checks(const cJSON *p, const cJSON *sku,
+                          const struct mock_item *it, cJSON *detail)
+{
+    int imgs = hosted_images(get(get(p, "Images"), "Image"));
+    double sku_id = num(get(sku, "SkuId")), price = num(get(sku, "price"));
+    double qty = num(get(sku, "quantity"));
+
+    if (!text(get(get(p, "Attributes"), "name"))[0])
+        detail_add(detail, "name", "name is required");
+    if (imgs <= 0)
+        detail_add(detail, "Images",
+                   imgs < 0 ? "Images must be hosted by Lazada (/image/migrate)"
+                            : "At least one image is required");
+    if (isnan(sku_id))
+        detail_add(detail, "SkuId",
+                   "skuId is a mandatory field and must be filled in.");
+    else if ((int64_t)sku_id != it->sku_id)
+        detail_add(detail, "SkuId", "SKU not found");
+    if (!isnan(price) && !(price > 0))
+        detail_add(detail, "price", "price must be greater than 0");
+    if (!isnan(qty) && qty < 0)
+        detail_add(detail, "quantity", "quantity must be 0 or more");
+}
+
+/* product_update: UpdateProduct on one item: its title and image count
+ * become the payload's; price and stock change only when sent. */
+static void product_update(struct ctx *x)
+{
+    cJSON *root, *detail = cJSON_CreateArray();
+    const cJSON *p = product_of(x, "payload", &root);
+    const cJSON *sku = cJSON_GetArrayItem(get(get(p, "Skus"), "Sku"), 0);
+    struct mock_item *it = p ? item_of(x, p) : NULL;
+
+    if (!p)
+        goto out;
+    if (!it) {
+        fail(x, "ISP", "4137",
+             "The item id entered in the request does not exist on the "
+             "current country and store, please call the "
+             "GetProducts/GetProductItem API to query for the correct item "
+             "id.");
+        goto out;
+    }
+    update_checks(p, sku, it, detail);
+    if (cJSON_GetArraySize(detail) > 0) {
+        fail_detail(x, "ISP", "501", "Update product failed", detail);
+        detail = NULL;
+        goto out;
+    }
+    snprintf(it->title, sizeof it->title, "%s",
+             text(get(get(p, "Attributes"), "name")));
+    it->images = hosted_images(get(get(p, "Images"), "Image"));
+    if (!isnan(num(get(sku, "price"))))
+        it->price_vnd = (int64_t)llround(num(get(sku, "price")));
+    if (!isnan(num(get(sku, "quantity"))))
+        it->stock = (int64_t)llround(num(get(sku, "quantity")));
+    it->updated_at = mock_now();
+    ok(x, NULL);
+out:
+    cJSON_Delete(detail);
+    cJSON_Delete(root);
+}
+
 static void deactivate(struct ctx *x)
 {
     cJSON *root;
@@ -795,6 +862,7 @@ static const struct route api_routes[] = {
     {"/image/migrate", 1, image_migrate},
     {"/products/get", 0, products_get},
     {"/product/create", 1, product_create},
+    {"/product/update", 1, product_update},
     {"/product/price_quantity/update", 1, price_quantity},
     {"/product/deactivate", 1, deactivate},
     {"/orders/get", 0, orders_get},

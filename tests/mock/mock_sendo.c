@@ -2,9 +2,10 @@
  * "sendo".
  * Owns: POST /login (shop_key = the shop's name, secret_key = a known
  *   app secret; the shop is created), the bearer check, products (create
- *   with id 0, get by sku or id), variant-price, the sales order search
- *   (status dates at most 3 days apart, paged by token), and Sendo's
- *   envelope {"result","success","error","status_code"} on every answer.
+ *   with id 0, update with id > 0, get by sku or id), variant-price, the
+ *   sales order search (status dates at most 3 days apart, paged by
+ *   token), and Sendo's envelope {"result","success","error",
+ *   "status_code"} on every answer.
  * Does not own: the server, faults, state (mock.c). */
 #include "mock.h"
 
@@ -161,23 +162,9 @@ static const char *bad_product(const cJSON *j, const char **prop)
     return NULL;
 }
 
-static void create_product(const struct mock_req *rq, struct mock_shop *s,
+static void create_product(const cJSON *j, struct mock_shop *s,
                            struct mock_resp *rs)
 {
-    cJSON *j = cJSON_ParseWithLength(rq->body, rq->body_len);
-    const char *prop = NULL, *bad;
-
-    if (!cJSON_IsObject(j))
-        bad = "Dữ liệu không hợp lệ";
-    else if (num(j, "id") != 0)
-        bad = "the mock creates only (id 0)";
-    else
-        bad = bad_product(j, &prop);
-    if (bad) {
-        failure(rs, 400, "Dữ liệu không hợp lệ", prop ? prop : "body", bad);
-        cJSON_Delete(j);
-        return;
-    }
     double stock = num(j, "stock_quantity");
     struct mock_item *it = mock_item_create(
         s, field(j, "sku"), field(j, "name"), (int64_t)num(j, "price"),
@@ -185,12 +172,60 @@ static void create_product(const struct mock_req *rq, struct mock_shop *s,
         cJSON_GetArraySize(cJSON_GetObjectItem(j, "pictures")));
     if (it && !cJSON_IsTrue(cJSON_GetObjectItem(j, "stock_availability")))
         snprintf(it->status, sizeof it->status, "UNLIST");
-    cJSON_Delete(j);
     if (!it) {
         failure(rs, 500, "out of memory", NULL, NULL);
         return;
     }
     envelope(rs, 200, cJSON_CreateNumber((double)it->id));
+}
+
+/* update_product: the whole product as sent: content, and the price,
+ * stock and availability Sendo's product call carries with it. */
+static void update_product(const cJSON *j, struct mock_item *it,
+                           struct mock_resp *rs)
+{
+    double stock = num(j, "stock_quantity");
+
+    snprintf(it->title, sizeof it->title, "%s", field(j, "name"));
+    it->images = cJSON_GetArraySize(cJSON_GetObjectItem(j, "pictures"));
+    it->price_vnd = (int64_t)num(j, "price");
+    it->stock = stock > 0 ? (int64_t)stock : 0;
+    snprintf(it->status, sizeof it->status, "%s",
+             cJSON_IsTrue(cJSON_GetObjectItem(j, "stock_availability"))
+                 ? "NORMAL"
+                 : "UNLIST");
+    it->updated_at = mock_now();
+    envelope(rs, 200, cJSON_CreateNumber((double)it->id));
+}
+
+/* product: POST /api/partner/product, id 0 creates, id > 0 updates
+ * (an unknown id is Sendo's 404); both are validated alike. */
+static void product(const struct mock_req *rq, struct mock_shop *s,
+                    struct mock_resp *rs)
+{
+    cJSON *j = cJSON_ParseWithLength(rq->body, rq->body_len);
+    double id = num(j, "id");
+    struct mock_item *it = id > 0 ? mock_item_by_id(s, (int64_t)id) : NULL;
+    const char *prop = "body", *bad = NULL;
+    int gone = 0;
+
+    if (!cJSON_IsObject(j))
+        bad = "Dữ liệu không hợp lệ";
+    else if (id < 0)
+        bad = "id is required (0 creates)";
+    else if (id > 0 && !it)
+        gone = 1;
+    else
+        bad = bad_product(j, &prop);
+    if (gone)
+        failure(rs, 404, "Không tìm thấy sản phẩm", NULL, NULL);
+    else if (bad)
+        failure(rs, 400, "Dữ liệu không hợp lệ", prop, bad);
+    else if (it)
+        update_product(j, it, rs);
+    else
+        create_product(j, s, rs);
+    cJSON_Delete(j);
 }
 
 /* variant_price: every entry is checked before any is applied. */
@@ -319,7 +354,7 @@ static void sendo_handle(const struct mock_req *rq, struct mock_resp *rs)
     if (strcmp(p, "/api/partner/product") == 0 && strcmp(m, "GET") == 0)
         get_product(rq, s, rs);
     else if (strcmp(p, "/api/partner/product") == 0 && strcmp(m, "POST") == 0)
-        create_product(rq, s, rs);
+        product(rq, s, rs);
     else if (strcmp(p, "/api/partner/product/config/variant-price") == 0 &&
              strcmp(m, "PUT") == 0)
         variant_price(rq, s, rs);

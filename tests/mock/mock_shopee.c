@@ -6,7 +6,8 @@
  *   of that very shop), the envelope {request_id, error, message,
  *   warning, response}, the token calls (their fields at the top level,
  *   as Shopee answers them), the authorisation page, and the product,
- *   media and order endpoints the connector uses.
+ *   media and order endpoints the connector uses (update_item changes an
+ *   item's title and image count).
  * Does not own: the state, tokens, faults (mock.c).
  * Choices the documentation leaves open: HTTP 400 for error_param and
  *   data errors, 403 for error_sign / error_auth, 404 for an unknown path.
@@ -353,20 +354,15 @@ static void search_item(struct ctx *x)
     ok(x, r);
 }
 
-/* item_error: what add_item refuses, or NULL. */
-static const char *item_error(const struct ctx *x)
+/* content_error: what add_item and update_item both refuse in item_name
+ * and image.image_id_list, or NULL. */
+static const char *content_error(const struct ctx *x)
 {
-    const cJSON *b = x->body, *name = bget(b, "item_name"), *id;
-    const cJSON *list = bget(bget(b, "image"), "image_id_list");
+    const cJSON *name = bget(x->body, "item_name"), *id;
+    const cJSON *list = bget(bget(x->body, "image"), "image_id_list");
 
     if (!cJSON_IsString(name) || name->valuestring[0] == '\0')
         return "item_name is required";
-    if (bnum(b, "original_price", 0) <= 0)
-        return "original_price must be greater than 0";
-    if (bnum(b, "category_id", 0) <= 0)
-        return "category_id is required";
-    if (bnum(b, "weight", 0) <= 0)
-        return "weight must be greater than 0";
     if (cJSON_GetArraySize(list) == 0)
         return "image.image_id_list is required";
     cJSON_ArrayForEach(id, list)
@@ -375,6 +371,20 @@ static const char *item_error(const struct ctx *x)
             return "image.image_id_list has an image that was not uploaded";
     }
     return NULL;
+}
+
+/* item_error: what add_item refuses, or NULL. */
+static const char *item_error(const struct ctx *x)
+{
+    const cJSON *b = x->body;
+
+    if (bnum(b, "original_price", 0) <= 0)
+        return "original_price must be greater than 0";
+    if (bnum(b, "category_id", 0) <= 0)
+        return "category_id is required";
+    if (bnum(b, "weight", 0) <= 0)
+        return "weight must be greater than 0";
+    return content_error(x);
 }
 
 static int64_t seller_stock(const cJSON *list)
@@ -433,6 +443,34 @@ static struct mock_item *item_of(struct ctx *x, const cJSON *v)
     if (it == NULL)
         fail(x, "error_item_not_found", "Item not found");
     return it;
+}
+
+/* update_item: the fields sent replace the item's; price and stock have
+ * their own calls. */
+static void update_item(struct ctx *x)
+{
+    const cJSON *b = x->body;
+    struct mock_item *it = item_of(x, bget(b, "item_id"));
+    const char *why;
+    cJSON *r;
+
+    if (it == NULL)
+        return;
+    why = content_error(x);
+    if (why) {
+        fail(x, "error_param", why);
+        return;
+    }
+    snprintf(it->title, sizeof it->title, "%s",
+             bget(b, "item_name")->valuestring);
+    it->images = cJSON_GetArraySize(bget(bget(b, "image"), "image_id_list"));
+    it->updated_at = mock_now();
+    r = cJSON_CreateObject();
+    (void)cJSON_AddNumberToObject(r, "item_id", (double)it->id);
+    (void)cJSON_AddStringToObject(r, "item_name", it->title);
+    (void)cJSON_AddStringToObject(r, "item_sku", it->sku);
+    (void)cJSON_AddStringToObject(r, "item_status", it->status);
+    ok(x, r);
 }
 
 static void failure(cJSON *fl, const char *reason)
@@ -681,6 +719,7 @@ static const struct route routes[] = {
     {"POST", "/api/v2/media_space/upload_image", 0, upload_image},
     {"GET", "/api/v2/product/search_item", 1, search_item},
     {"POST", "/api/v2/product/add_item", 1, add_item},
+    {"POST", "/api/v2/product/update_item", 1, update_item},
     {"POST", "/api/v2/product/update_price", 1, update_price},
     {"POST", "/api/v2/product/update_stock", 1, update_stock},
     {"POST", "/api/v2/product/unlist_item", 1, unlist_item},

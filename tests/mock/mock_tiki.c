@@ -3,7 +3,8 @@
  *   client_secret_basic or _post; grants authorization_code,
  *   refresh_token, client_credentials), the Bearer check (401
  *   {"errors":[...]}), and under /v2: products by original_sku, product
- *   requests (approved at once), updateSku, the order list. Validation
+ *   requests and "Update product info" requests (approved at once),
+ *   updateSku, the order list. Validation
  *   errors are {"errors":[...]} with 400, as Tiki answers them.
  * Does not own: the server, faults, state (mock.c). */
 #include "mock.h"
@@ -298,6 +299,56 @@ static void create_request(const struct mock_req *rq, struct mock_shop *s,
     mock_json(rs, 200, out);
 }
 
+/* info_item: the product an "Update product info" request names, by
+ * product_id, or by original_sku (what the connector sends while it
+ * knows only the create request's track_id). */
+static struct mock_item *info_item(const cJSON *j, struct mock_shop *s)
+{
+    const cJSON *pid = cJSON_GetObjectItem(j, "product_id");
+    const char *sku = field(j, "original_sku");
+
+    if (cJSON_IsNumber(pid))
+        return mock_item_by_id(s, (int64_t)pid->valuedouble);
+    return sku ? mock_item_by_sku(s, sku) : NULL;
+}
+
+/* update_info: POST /v2.1/requests/updateProductInfo; Tiki reviews the
+ * change, the mock approves it at once: the name and the photo count
+ * change when the answer leaves. */
+static void update_info(const struct mock_req *rq, struct mock_shop *s,
+                        struct mock_resp *rs)
+{
+    cJSON *j = cJSON_ParseWithLength(rq->body, rq->body_len);
+    struct mock_item *it = cJSON_IsObject(j) ? info_item(j, s) : NULL;
+    const char *name = field(j, "name"), *img = field(j, "image");
+    const char *bad = NULL;
+
+    if (!cJSON_IsObject(j))
+        bad = "body must be a JSON object";
+    else if (!it)
+        bad = "product_id not found";
+    else if (!name || !name[0])
+        bad = "name is required";
+    else if (img && strncmp(img, "http", 4) != 0)
+        bad = "image must be a public URL";
+    if (bad) {
+        errors(rs, cJSON_IsObject(j) && !it ? 404 : 400, bad);
+        cJSON_Delete(j);
+        return;
+    }
+    snprintf(it->title, sizeof it->title, "%s", name);
+    it->images =
+        (img ? 1 : 0) + cJSON_GetArraySize(cJSON_GetObjectItem(j, "images"));
+    it->updated_at = mock_now();
+    cJSON_Delete(j);
+    char track[64];
+    snprintf(track, sizeof track, "upd%016llx", (unsigned long long)it->id);
+    cJSON *out = cJSON_CreateObject();
+    (void)cJSON_AddStringToObject(out, "track_id", track);
+    (void)cJSON_AddStringToObject(out, "state", "approved");
+    mock_json(rs, 200, out);
+}
+
 /* apply_update: updateSku's fields on it; a message when one is bad. */
 static const char *apply_update(const cJSON *j, struct mock_item *it)
 {
@@ -438,6 +489,8 @@ static void tiki_handle(const struct mock_req *rq, struct mock_resp *rs)
         products(rq, s, rs);
     else if (post && strcmp(rq->path, "/v2.1/requests") == 0)
         create_request(rq, s, rs);
+    else if (post && strcmp(rq->path, "/v2.1/requests/updateProductInfo") == 0)
+        update_info(rq, s, rs);
     else if (strcmp(rq->method, "PUT") == 0 &&
              strcmp(rq->path, "/v2/products/updateSku") == 0)
         update_sku(rq, s, rs);

@@ -13,9 +13,12 @@
  * Does not own: the state, tokens, faults (mock.c).
  * Choices the documentation leaves open: HTTP 200 for business errors,
  *   401 for token errors, 404 (36009009) for an unknown path; 36004004
- *   (bad auth code / refresh token) and 12019001 (no such product) are
- *   this mock's codes. A create repeating the idempotency_key of an item
- *   with that SKU answers that item, as TikTok's key promises. */
+ *   (bad auth code / refresh token), 12019001 (no such product, for
+ *   price/stock/status) and 12052900 (invalid field) are this mock's
+ *   codes; Edit Product answers TikTok's 12052032 for an unknown product
+ *   and applies at once, without TikTok's audit. A create repeating the
+ *   idempotency_key of an item with that SKU answers that item, as
+ *   TikTok's key promises. */
 #include "mock.h"
 
 #include <inttypes.h>
@@ -529,12 +532,10 @@ static void products_search(struct ctx *x)
     ok(x, d);
 }
 
-/* create_problem: the first missing or invalid field, or NULL. */
-static const char *create_problem(const cJSON *b)
+/* content_problem: the first missing or invalid content field of a
+ * create or edit body, or NULL. */
+static const char *content_problem(const cJSON *b)
 {
-    const cJSON *sku = cJSON_GetArrayItem(get(b, "skus"), 0);
-    const cJSON *price = get(sku, "price");
-    const cJSON *inv = cJSON_GetArrayItem(get(sku, "inventory"), 0);
     const cJSON *w = get(b, "package_weight");
 
     if (!text(get(b, "title"))[0])
@@ -545,19 +546,40 @@ static const char *create_problem(const cJSON *b)
         return "category_id is required";
     if (!text(get(cJSON_GetArrayItem(get(b, "main_images"), 0), "uri"))[0])
         return "main_images needs at least one uri";
-    if (!text(get(sku, "seller_sku"))[0])
-        return "skus[0].seller_sku is required";
+    if (!(num(get(w, "value")) > 0) ||
+        (strcmp(text(get(w, "unit")), "KILOGRAM") != 0 &&
+         strcmp(text(get(w, "unit")), "GRAM") != 0))
+        return "package_weight needs value and unit KILOGRAM or GRAM";
+    return NULL;
+}
+
+/* price_problem: a price object that is invalid, or NULL. */
+static const char *price_problem(const cJSON *price)
+{
     if (!cJSON_IsString(get(price, "amount")) ||
         !(num(get(price, "amount")) > 0))
         return "skus[0].price.amount must be a positive amount string";
     if (strcmp(text(get(price, "currency")), "VND") != 0)
         return "skus[0].price.currency must be VND";
+    return NULL;
+}
+
+/* create_problem: the first missing or invalid field, or NULL. */
+static const char *create_problem(const cJSON *b)
+{
+    const cJSON *sku = cJSON_GetArrayItem(get(b, "skus"), 0);
+    const cJSON *inv = cJSON_GetArrayItem(get(sku, "inventory"), 0);
+    const char *why = content_problem(b);
+
+    if (why)
+        return why;
+    if (!text(get(sku, "seller_sku"))[0])
+        return "skus[0].seller_sku is required";
+    why = price_problem(get(sku, "price"));
+    if (why)
+        return why;
     if (!text(get(inv, "warehouse_id"))[0] || !(num(get(inv, "quantity")) >= 0))
         return "skus[0].inventory needs warehouse_id and quantity";
-    if (!(num(get(w, "value")) > 0) ||
-        (strcmp(text(get(w, "unit")), "KILOGRAM") != 0 &&
-         strcmp(text(get(w, "unit")), "GRAM") != 0))
-        return "package_weight needs value and unit KILOGRAM or GRAM";
     return NULL;
 }
 
@@ -629,6 +651,66 @@ static void product_update(struct ctx *x, int64_t id, int stock)
         it->price_vnd = (int64_t)llround(v);
     it->updated_at = mock_now();
     ok(x, NULL);
+}
+
+/* edit_problem: what Edit Product refuses here beyond the content: the
+ * one SKU must carry the product's SKU id (without it TikTok would make
+ * a new SKU and delete the old one), and a price or inventory, optional
+ * in an edit, must be valid when sent. */
+static const char *edit_problem(const cJSON *b, const struct mock_item *it)
+{
+    const cJSON *sku = cJSON_GetArrayItem(get(b, "skus"), 0);
+    const cJSON *inv = cJSON_GetArrayItem(get(sku, "inventory"), 0);
+    const char *why = content_problem(b);
+
+    if (why)
+        return why;
+    if (cJSON_GetArraySize(get(b, "skus")) != 1 ||
+        num(get(sku, "id")) != (double)it->sku_id)
+        return "skus: the product's one SKU, by its id";
+    why = get(sku, "price") ? price_problem(get(sku, "price")) : NULL;
+    if (why)
+        return why;
+    if (get(sku, "inventory") && !(num(get(inv, "quantity")) >= 0))
+        return "skus[0].inventory quantity must be >= 0";
+    return NULL;
+}
+
+/* product_edit: PUT /product/202309/products/{id}: the title and image
+ * count become the body's at once (TikTok audits an edit first); price
+ * and stock change only when sent. */
+static void product_edit(struct ctx *x, int64_t id)
+{
+    struct mock_item *it = mock_item_by_id(x->shop, id);
+    const cJSON *sku = cJSON_GetArrayItem(get(x->body, "skus"), 0);
+    const cJSON *inv = cJSON_GetArrayItem(get(sku, "inventory"), 0);
+    const char *why;
+    cJSON *d, *skus, *s;
+
+    if (!it) {
+        fail(x, 12052032, "The product does not exist");
+        return;
+    }
+    why = edit_problem(x->body, it);
+    if (why) {
+        fail(x, 12052900, why);
+        return;
+    }
+    snprintf(it->title, sizeof it->title, "%s", text(get(x->body, "title")));
+    it->images = cJSON_GetArraySize(get(x->body, "main_images"));
+    if (get(sku, "price"))
+        it->price_vnd = (int64_t)llround(num(get(get(sku, "price"), "amount")));
+    if (inv)
+        it->stock = (int64_t)llround(num(get(inv, "quantity")));
+    it->updated_at = mock_now();
+    d = cJSON_CreateObject();
+    add_id(d, "product_id", it->id);
+    skus = cJSON_AddArrayToObject(d, "skus");
+    s = cJSON_CreateObject();
+    add_id(s, "id", it->sku_id);
+    (void)cJSON_AddStringToObject(s, "seller_sku", it->sku);
+    (void)cJSON_AddItemToArray(skus, s);
+    ok(x, d);
 }
 
 static void set_status(struct ctx *x, const char *status)
@@ -724,6 +806,18 @@ static int product_path(const char *path, int64_t *id, int *stock)
     return *stock || strcmp(end, "/prices/update") == 0;
 }
 
+/* edit_path: /product/202309/products/{id}, Edit Product (PUT) */
+static int edit_path(const char *path, int64_t *id)
+{
+    static const char pre[] = "/product/202309/products/";
+    char *end = NULL;
+
+    if (strncmp(path, pre, sizeof pre - 1) != 0)
+        return 0;
+    *id = strtoll(path + sizeof pre - 1, &end, 10);
+    return end != path + sizeof pre - 1 && *end == '\0';
+}
+
 static int route(struct ctx *x)
 {
     const char *p = x->rq->path;
@@ -744,6 +838,8 @@ static int route(struct ctx *x)
         orders_search(x);
     else if (product_path(p, &id, &stock))
         product_update(x, id, stock);
+    else if (edit_path(p, &id))
+        product_edit(x, id);
     else
         return 0;
     return 1;
@@ -761,14 +857,17 @@ static int known_path(const char *p)
            strcmp(p, "/product/202309/products/deactivate") == 0 ||
            strcmp(p, "/product/202309/products/activate") == 0 ||
            strcmp(p, "/order/202309/orders/search") == 0 ||
-           product_path(p, &id, &stock);
+           product_path(p, &id, &stock) || edit_path(p, &id);
 }
 
 static void handle_api(const struct mock_req *rq, struct mock_resp *rs)
 {
     struct ctx x = {.rq = rq, .rs = rs};
     int shops_call = strcmp(rq->path, "/authorization/202309/shops") == 0;
-    const char *method = shops_call ? "GET" : "POST";
+    int64_t id;
+    const char *method = shops_call                 ? "GET"
+                         : edit_path(rq->path, &id) ? "PUT"
+                                                    : "POST";
 
     if (!known_path(rq->path)) {
         fail(&x, 36009009, "Invalid path");

@@ -248,6 +248,53 @@ static void build_create(void **state)
     cJSON_Delete(q);
 }
 
+static enum err try_build(const struct mkt_call *c, struct err_ctx *ec)
+{
+    struct arena a;
+    struct mkt_req r;
+    enum err e;
+
+    arena_init(&a, 0);
+    e = lazada_connector.build(&a, c, &r, ec);
+    arena_release(&a);
+    return e;
+}
+
+/* UPDATE: the create payload with ItemId and SkuId, every photo, and
+ * neither price nor quantity (conn.h: never price or stock). */
+static void build_update(void **state)
+{
+    static const char *const all_ids[] = {
+        "https://vn-live-01.slatic.net/p/a.jpg",
+        "https://vn-live-01.slatic.net/p/b.jpg"};
+    struct mkt_item it = test_item();
+    struct mkt_call c = call(MKT_OP_UPDATE, &it);
+    struct err_ctx ec = {0};
+    const char *payload;
+    cJSON *q;
+
+    (void)state;
+    assert_true(mkt_has_op(&lazada_connector, MKT_OP_UPDATE));
+    it.image_ids = all_ids;
+    q = built(&c, "POST", "https://api.lazada.vn/rest/product/update",
+              "/product/update");
+    assert_string_equal(p(q, "access_token"), "tok-en");
+    payload = p(q, "payload");
+    json_equal(payload, "update_payload.json");
+    assert_null(strstr(payload, "\"price\""));
+    assert_null(strstr(payload, "\"quantity\""));
+    assert_null(strstr(payload, "\"Price\""));
+    assert_null(strstr(payload, "\"Quantity\""));
+    cJSON_Delete(q);
+    it.image_ids = image_ids; /* photo 2 not migrated: the gallery would
+                               * lose it */
+    assert_int_equal(try_build(&c, &ec), ERR_INVALID);
+    assert_non_null(strstr(ec.msg, "image 1"));
+    it.image_ids = all_ids;
+    it.ext_sku_id = "";
+    assert_int_equal(try_build(&c, &ec), ERR_INVALID);
+}
+
 static void build_updates(void **state)
 {
     struct mkt_item it = test_item();
@@ -311,18 +358,6 @@ static void build_orders(void **state)
               "/orders/items/get");
     assert_string_equal(p(q, "order_ids"), "[16090,16091]");
     cJSON_Delete(q);
-}
-
-static enum err try_build(const struct mkt_call *c, struct err_ctx *ec)
-{
-    struct arena a;
-    struct mkt_req r;
-    enum err e;
-
-    arena_init(&a, 0);
-    e = lazada_connector.build(&a, c, &r, ec);
-    arena_release(&a);
-    return e;
 }
 
 static void build_refuses(void **state)
@@ -407,6 +442,13 @@ static void parse_items(void **state)
     assert_int_equal(r.outcome, MKT_OK);
     assert_string_equal(r.ext_item_id, "2396615999");
     assert_string_equal(r.ext_sku_id, "16045499999");
+    c.op = MKT_OP_UPDATE;
+    parse_file(&c, 200, "product_update.json", &r);
+    assert_int_equal(r.outcome, MKT_OK);
+    parse_file(&c, 200, "err_item_not_found.json", &r);
+    assert_int_equal(r.outcome, MKT_NOT_FOUND);
+    assert_string_equal(r.code, "4137");
+    assert_non_null(strstr(r.message, "does not exist"));
 }
 
 static const cJSON *at(const cJSON *o, const char *name)
@@ -494,9 +536,11 @@ static void parse_lines(void **state)
 static enum mkt_op op_named(const char *s)
 {
     static const char *const names[] = {
-        "TOKEN_CODE", "TOKEN_REFRESH", "SHOP_INFO", "UPLOAD_IMAGE",
-        "FIND",       "CREATE",        "PRICE",     "STOCK",
-        "UNLIST",     "RELIST",        "ORDERS",    "ORDER_LINES"};
+        "TOKEN_CODE", "TOKEN_REFRESH", "SHOP_INFO", "UPLOAD_IMAGE", "FIND",
+        "CREATE",     "PRICE",         "STOCK",     "UNLIST",       "RELIST",
+        "ORDERS",     "ORDER_LINES",   "UPDATE"};
+    _Static_assert(sizeof names / sizeof names[0] == MKT_OP_COUNT,
+                   "one name per operation");
     for (int i = 0; i < MKT_OP_COUNT; i++)
         if (strcmp(names[i], s) == 0)
             return (enum mkt_op)i;
@@ -571,12 +615,19 @@ static void links(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(build_tokens), cmocka_unit_test(build_image_and_find),
-        cmocka_unit_test(build_create), cmocka_unit_test(build_updates),
-        cmocka_unit_test(build_orders), cmocka_unit_test(build_refuses),
-        cmocka_unit_test(parse_tokens), cmocka_unit_test(parse_items),
-        cmocka_unit_test(parse_orders), cmocka_unit_test(parse_orders_paged),
-        cmocka_unit_test(parse_lines),  cmocka_unit_test(parse_table),
+        cmocka_unit_test(build_tokens),
+        cmocka_unit_test(build_image_and_find),
+        cmocka_unit_test(build_create),
+        cmocka_unit_test(build_update),
+        cmocka_unit_test(build_updates),
+        cmocka_unit_test(build_orders),
+        cmocka_unit_test(build_refuses),
+        cmocka_unit_test(parse_tokens),
+        cmocka_unit_test(parse_items),
+        cmocka_unit_test(parse_orders),
+        cmocka_unit_test(parse_orders_paged),
+        cmocka_unit_test(parse_lines),
+        cmocka_unit_test(parse_table),
         cmocka_unit_test(links),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

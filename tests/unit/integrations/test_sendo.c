@@ -276,6 +276,64 @@ static void variant_price(void **state)
     body_bool(f, "[0].stock_availability", 0);
 }
 
+/* update: the create call with the listing's id; price and stock are
+ * the item's current ones, availability follows stock. */
+static void update(void **state)
+{
+    struct fx *f = *state;
+
+    build(f, MKT_OP_UPDATE);
+    assert_string_equal(f->req.method, "POST");
+    assert_string_equal(f->req.url, API "/api/partner/product");
+    assert_string_equal(header(f, "Authorization"), "bearer sendo-token-1");
+    assert_string_equal(header(f, "Content-Type"), "application/json");
+    assert_non_null(f->body);
+    body_num(f, "id", 30725941);
+    body_str(f, "name", "Mật ong rừng U Minh 500 ml");
+    body_str(f, "sku", "OCOP-MO-500");
+    body_num(f, "price", 185000);
+    body_num(f, "stock_quantity", 12);
+    body_bool(f, "stock_availability", 1);
+    body_str(f, "description", "<p>Mật ong nguyên chất.<br>Chai 500 ml.</p>");
+    body_num(f, "cat_4_id", 2405);
+    body_num(f, "weight", 750);
+    body_num(f, "brand_id", 1234);
+    body_num(f, "unit_id", 2);
+    body_str(f, "avatar.picture_url", urls[0]);
+    body_str(f, "pictures[0].picture_url", urls[0]);
+    body_str(f, "pictures[1].picture_url", urls[1]);
+    assert_int_equal(cJSON_GetArraySize(at(f->body, "pictures")), 2);
+    f->item.stock = -2; /* oversold: 0, and so not available */
+    build(f, MKT_OP_UPDATE);
+    body_num(f, "stock_quantity", 0);
+    body_bool(f, "stock_availability", 0);
+    assert_true(mkt_has_op(&sendo_connector, MKT_OP_UPDATE));
+}
+
+static void update_refused(void **state)
+{
+    struct fx *f = *state;
+    struct err_ctx ec = {0};
+    const char *const ids[] = {"", "0", "-4", "30725941x"};
+
+    f->call.op = MKT_OP_UPDATE;
+    for (int i = 0; i < 4; i++) { /* id 0 would create a second product */
+        f->item.ext_item_id = ids[i];
+        assert_int_equal(sendo_connector.build(&f->a, &f->call, &f->req, &ec),
+                         ERR_INVALID);
+        assert_non_null(strstr(ec.msg, "no product id"));
+    }
+    f->item.ext_item_id = "30725941";
+    f->item.n_images = 0;
+    assert_int_equal(sendo_connector.build(&f->a, &f->call, &f->req, &ec),
+                     ERR_INVALID);
+    assert_non_null(strstr(ec.msg, "photo"));
+    f->item.n_images = 2;
+    f->shop.access_token = "";
+    assert_int_equal(sendo_connector.build(&f->a, &f->call, &f->req, &ec),
+                     ERR_INVALID);
+}
+
 static void orders(void **state)
 {
     struct fx *f = *state;
@@ -339,9 +397,9 @@ static void parse_file(struct fx *f, enum mkt_op op, long status,
 static enum mkt_op op_named(const char *s)
 {
     static const char *const names[] = {
-        "TOKEN_CODE", "TOKEN_REFRESH", "SHOP_INFO", "UPLOAD_IMAGE",
-        "FIND",       "CREATE",        "PRICE",     "STOCK",
-        "UNLIST",     "RELIST",        "ORDERS",    "ORDER_LINES"};
+        "TOKEN_CODE", "TOKEN_REFRESH", "SHOP_INFO", "UPLOAD_IMAGE", "FIND",
+        "CREATE",     "PRICE",         "STOCK",     "UNLIST",       "RELIST",
+        "ORDERS",     "ORDER_LINES",   "UPDATE"};
     for (int i = 0; i < MKT_OP_COUNT; i++)
         if (strcmp(names[i], s) == 0)
             return (enum mkt_op)i;
@@ -384,7 +442,7 @@ static void parse_table(void **state)
         rows++;
     }
     fclose(t);
-    assert_true(rows >= 38);
+    assert_true(rows >= 47);
 }
 
 static void parse_fields(void **state)
@@ -404,6 +462,9 @@ static void parse_fields(void **state)
     assert_string_equal(f->reply.ext_item_id, "30725941");
     parse_file(f, MKT_OP_CREATE, 200, "create_ok_object.json");
     assert_string_equal(f->reply.ext_item_id, "30725942");
+    parse_file(f, MKT_OP_UPDATE, 200, "update_ok.json");
+    assert_int_equal(f->reply.outcome, MKT_OK);
+    assert_string_equal(f->reply.ext_item_id, "");
 }
 
 static void parse_orders(void **state)
@@ -439,8 +500,9 @@ int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(login),  T(find),  T(create),      T(refused),      T(variant_price),
-        T(orders), T(links), T(parse_table), T(parse_fields), T(parse_orders),
+        T(login),         T(find),        T(create),         T(refused),
+        T(variant_price), T(update),      T(update_refused), T(orders),
+        T(links),         T(parse_table), T(parse_fields),   T(parse_orders),
     };
 #undef T
     return cmocka_run_group_tests_name("sendo", tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /* test_shopee.c: the Shopee connector (integrations/shopee/shopee.c).
  * build(): method, host and path, the exact set of query names, the
  *   signature (recomputed with shopee_sign over the documented common
- *   parameters) and the body fields of every operation.
+ *   parameters) and the body fields of every operation (UPDATE: content
+ *   only, never price or stock).
  * parse(): tests/fixtures/integrations/shopee/parse.tsv maps answers in
  *   the shape of Shopee's envelopes to outcomes; the other tests read the
  *   fields each operation extracts. */
@@ -422,6 +423,94 @@ static void create_without_mapping(void **state)
     assert_null(cJSON_GetObjectItemCaseSensitive(f->body, "attribute_list"));
 }
 
+/* key_absent: no member named name anywhere in the JSON tree o. */
+static void key_absent(const cJSON *o, const char *name)
+{
+    const cJSON *v;
+
+    cJSON_ArrayForEach(v, o)
+    {
+        if (v->string && strcmp(v->string, name) == 0)
+            fail_msg("%s is in the body", name);
+        key_absent(v, name);
+    }
+}
+
+static void update(void **state)
+{
+    struct fx *f = *state;
+    const cJSON *ids;
+
+    f->item.image_ids =
+        (const char *const[]){"82becb48", "a1b2c3d4", "9c0ffee1"};
+    f->item.title = "Mật ong rừng U Minh 500 ml (mới)";
+    build_ok(f, MKT_OP_UPDATE, "POST", "/api/v2/product/update_item");
+    query_names(f, "partner_id timestamp access_token shop_id sign");
+    check_sign(f, "/api/v2/product/update_item", 1);
+    num_at(f->body, "item_id", 23456789012.0);
+    assert_non_null(strstr(f->req.body, "\"item_id\":23456789012"));
+    str_at(f->body, "item_name", "Mật ong rừng U Minh 500 ml (mới)");
+    str_at(f->body, "description", "Mật \"nguyên chất\".\n\nHạ thổ.");
+    num_at(f->body, "weight", 0.7);
+    num_at(f->body, "category_id", 100629);
+    str_at(f->body, "item_sku", "MO 500/đ");
+    ids = at(f->body, "image.image_id_list");
+    assert_int_equal(cJSON_GetArraySize(ids), 3); /* every image, in order */
+    str_at(ids, "0", "82becb48");
+    str_at(ids, "1", "a1b2c3d4");
+    str_at(ids, "2", "9c0ffee1");
+    num_at(f->body, "attribute_list.0.attribute_id", 100037);
+    num_at(f->body, "logistic_info.0.logistic_id", 50021);
+    /* content only: price, stock and the create-only fields stay out */
+    key_absent(f->body, "original_price");
+    key_absent(f->body, "price_list");
+    key_absent(f->body, "seller_stock");
+    key_absent(f->body, "stock_list");
+    key_absent(f->body, "stock");
+    key_absent(f->body, "item_status");
+    assert_null(strstr(f->req.body, "250000"));
+    assert_null(strstr(f->req.body, "price"));
+    assert_null(strstr(f->req.body, "stock"));
+}
+
+/* without a mapping, update_item does not touch the item's channels */
+static void update_without_mapping(void **state)
+{
+    struct fx *f = *state;
+
+    f->item.image_ids = (const char *const[]){"82becb48", "a1", "9c0ffee1"};
+    f->item.attributes = NULL;
+    f->item.price_vnd = 0; /* not needed to update the content */
+    build_ok(f, MKT_OP_UPDATE, "POST", "/api/v2/product/update_item");
+    assert_null(cJSON_GetObjectItemCaseSensitive(f->body, "logistic_info"));
+    assert_null(cJSON_GetObjectItemCaseSensitive(f->body, "attribute_list"));
+    assert_int_equal(cJSON_GetArraySize(f->body), 7);
+}
+
+static void update_refusals(void **state)
+{
+    struct fx *f = *state;
+    struct err_ctx ec = {0};
+
+    /* image 1 is not uploaded: sending the others would drop it */
+    assert_int_equal(build(f, MKT_OP_UPDATE, &ec), ERR_INVALID);
+    assert_non_null(strstr(ec.msg, "image 1"));
+    f->item.image_ids = (const char *const[]){"82becb48", "a1", "9c0ffee1"};
+    f->item.ext_item_id = "";
+    assert_int_equal(build(f, MKT_OP_UPDATE, &ec), ERR_INVALID);
+    assert_non_null(strstr(ec.msg, "item_id"));
+    f->item.ext_item_id = "23456789012";
+    f->item.title = "";
+    assert_int_equal(build(f, MKT_OP_UPDATE, &ec), ERR_INVALID);
+    f->item.title = "Mật ong";
+    f->item.category_id = "x";
+    assert_int_equal(build(f, MKT_OP_UPDATE, &ec), ERR_INVALID);
+    assert_non_null(strstr(ec.msg, "category_id"));
+    f->item.category_id = "100629";
+    f->item.weight_g = 0;
+    assert_int_equal(build(f, MKT_OP_UPDATE, &ec), ERR_INVALID);
+}
+
 static void price(void **state)
 {
     struct fx *f = *state;
@@ -563,9 +652,12 @@ static void build_refusals(void **state)
 static enum mkt_op op_named(const char *s)
 {
     static const char *const names[] = {
-        "TOKEN_CODE", "TOKEN_REFRESH", "SHOP_INFO", "UPLOAD_IMAGE",
-        "FIND",       "CREATE",        "PRICE",     "STOCK",
-        "UNLIST",     "RELIST",        "ORDERS",    "ORDER_LINES"};
+        "TOKEN_CODE", "TOKEN_REFRESH", "SHOP_INFO", "UPLOAD_IMAGE", "FIND",
+        "CREATE",     "PRICE",         "STOCK",     "UNLIST",       "RELIST",
+        "ORDERS",     "ORDER_LINES",   "UPDATE"};
+    /* a new operation must be named here, not read past the end */
+    _Static_assert(sizeof names / sizeof names[0] == MKT_OP_COUNT,
+                   "op_named lacks an operation");
     for (int i = 0; i < MKT_OP_COUNT; i++)
         if (strcmp(names[i], s) == 0)
             return (enum mkt_op)i;
@@ -642,6 +734,25 @@ static void parse_ids(void **state)
     assert_int_equal(f->reply.outcome, MKT_OK);
     assert_string_equal(f->reply.ext_item_id, "23456789012");
     assert_string_equal(f->reply.ext_sku_id, "");
+}
+
+static void parse_update(void **state)
+{
+    struct fx *f = *state;
+
+    parse_file(f, MKT_OP_UPDATE, 200, "update_item_ok.json");
+    assert_int_equal(f->reply.outcome, MKT_OK);
+    assert_string_equal(f->reply.code, "");
+    assert_string_equal(f->reply.message, "");
+    parse_file(f, MKT_OP_UPDATE, 200, "update_item_not_found.json");
+    assert_int_equal(f->reply.outcome, MKT_NOT_FOUND);
+    assert_string_equal(f->reply.code, "error_item_not_found");
+    assert_string_equal(f->reply.message, "Item not found");
+    parse_file(f, MKT_OP_UPDATE, 400, "update_item_invalid.json");
+    assert_int_equal(f->reply.outcome, MKT_INVALID);
+    assert_string_equal(f->reply.message,
+                        "image.image_id_list has an image that was not "
+                        "uploaded");
 }
 
 static const cJSON *line_of(const cJSON *orders, int o, int l)
@@ -728,6 +839,9 @@ int main(void)
         T(find),
         T(create),
         T(create_without_mapping),
+        T(update),
+        T(update_without_mapping),
+        T(update_refusals),
         T(price),
         T(stock),
         T(unlist_relist),
@@ -738,6 +852,7 @@ int main(void)
         T(parse_table),
         T(parse_token),
         T(parse_ids),
+        T(parse_update),
         T(parse_order_lines),
         T(link),
         T(auth_url),

@@ -285,6 +285,71 @@ static void updates(void **state)
     body_num(f, "active", 1);
 }
 
+/* update: the content of the create request, for the product Tiki
+ * knows, without variants: never price or stock. */
+static void update(void **state)
+{
+    struct fx *f = *state;
+
+    f->item.ext_item_id = "271783212";
+    f->shop.warehouse = ""; /* not needed: no stock goes with it */
+    build(f, MKT_OP_UPDATE);
+    assert_string_equal(f->req.method, "POST");
+    assert_string_equal(f->req.url, API "/v2.1/requests/updateProductInfo");
+    assert_string_equal(header(f, "Authorization"), "Bearer tiki-access-1");
+    assert_string_equal(header(f, "Content-Type"), "application/json");
+    assert_non_null(f->body);
+    body_num(f, "product_id", 271783212);
+    assert_null(at(f->body, "original_sku"));
+    body_num(f, "category_id", 8322);
+    body_str(f, "name", "Mật ong rừng U Minh 500 ml");
+    body_str(f, "description",
+             "<p>Mật ong &lt;nguyên chất&gt;.</p><p>Thu "
+             "hoạch &amp; lọc thủ công.</p>");
+    body_str(f, "image", urls[0]);
+    body_str(f, "images[0]", urls[1]);
+    assert_int_equal(cJSON_GetArraySize(at(f->body, "images")), 1);
+    body_str(f, "attributes.brand", "HTX U Minh");
+    body_str(f, "attributes.origin", "Việt Nam");
+    body_num(f, "attributes.product_weight_kg", 0.75);
+    assert_null(at(f->body, "variants"));
+    assert_null(at(f->body, "price"));
+    assert_null(at(f->body, "market_price"));
+    assert_null(at(f->body, "meta_data"));
+    assert_null(at(f->body, "option_attributes"));
+    /* created by us: ext_item_id is the request's track id */
+    f->item.ext_item_id = "db57745eb036422e92d14d656fa3187c";
+    build(f, MKT_OP_UPDATE);
+    body_str(f, "original_sku", "OCOP-MO 500");
+    assert_null(at(f->body, "product_id"));
+    assert_true(mkt_has_op(&tiki_connector, MKT_OP_UPDATE));
+}
+
+static void update_refused(void **state)
+{
+    struct fx *f = *state;
+    struct err_ctx ec = {0};
+
+    f->call.op = MKT_OP_UPDATE;
+    f->item.n_images = 0;
+    assert_int_equal(tiki_connector.build(&f->a, &f->call, &f->req, &ec),
+                     ERR_INVALID);
+    assert_non_null(strstr(ec.msg, "photo"));
+    f->item.n_images = 2;
+    f->item.category_id = "";
+    assert_int_equal(tiki_connector.build(&f->a, &f->call, &f->req, &ec),
+                     ERR_INVALID);
+    assert_non_null(strstr(ec.msg, "category"));
+    f->item.category_id = "8322";
+    f->shop.access_token = "";
+    assert_int_equal(tiki_connector.build(&f->a, &f->call, &f->req, &ec),
+                     ERR_INVALID);
+    f->shop.access_token = "tiki-access-1";
+    f->call.item = NULL;
+    assert_int_equal(tiki_connector.build(&f->a, &f->call, &f->req, &ec),
+                     ERR_INVALID);
+}
+
 static void orders(void **state)
 {
     struct fx *f = *state;
@@ -353,9 +418,9 @@ static void parse_file(struct fx *f, enum mkt_op op, long status,
 static enum mkt_op op_named(const char *s)
 {
     static const char *const names[] = {
-        "TOKEN_CODE", "TOKEN_REFRESH", "SHOP_INFO", "UPLOAD_IMAGE",
-        "FIND",       "CREATE",        "PRICE",     "STOCK",
-        "UNLIST",     "RELIST",        "ORDERS",    "ORDER_LINES"};
+        "TOKEN_CODE", "TOKEN_REFRESH", "SHOP_INFO", "UPLOAD_IMAGE", "FIND",
+        "CREATE",     "PRICE",         "STOCK",     "UNLIST",       "RELIST",
+        "ORDERS",     "ORDER_LINES",   "UPDATE"};
     for (int i = 0; i < MKT_OP_COUNT; i++)
         if (strcmp(names[i], s) == 0)
             return (enum mkt_op)i;
@@ -398,7 +463,7 @@ static void parse_table(void **state)
         rows++;
     }
     fclose(t);
-    assert_true(rows >= 38);
+    assert_true(rows >= 46);
 }
 
 static void parse_fields(void **state)
@@ -418,6 +483,10 @@ static void parse_fields(void **state)
     parse_file(f, MKT_OP_CREATE, 200, "create_ok.json");
     assert_string_equal(f->reply.ext_item_id,
                         "db57745eb036422e92d14d656fa3187c");
+    /* the change's track id is not the listing's id */
+    parse_file(f, MKT_OP_UPDATE, 200, "update_info_ok.json");
+    assert_int_equal(f->reply.outcome, MKT_OK);
+    assert_string_equal(f->reply.ext_item_id, "");
 }
 
 static void parse_orders(void **state)
@@ -458,11 +527,10 @@ int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(token_code),     T(token_other_grants),
-        T(find),           T(create),
-        T(create_refused), T(updates),
-        T(orders),         T(links),
-        T(parse_table),    T(parse_fields),
+        T(token_code),   T(token_other_grants), T(find),
+        T(create),       T(create_refused),     T(updates),
+        T(update),       T(update_refused),     T(orders),
+        T(links),        T(parse_table),        T(parse_fields),
         T(parse_orders),
     };
 #undef T

@@ -293,6 +293,62 @@ static void build_updates(void **state)
     cJSON_Delete(g.q);
 }
 
+static enum err try_build(const struct mkt_call *c, struct err_ctx *ec)
+{
+    struct arena a;
+    struct mkt_req r;
+    enum err e;
+
+    arena_init(&a, 0);
+    e = tiktok_connector.build(&a, c, &r, ec);
+    arena_release(&a);
+    return e;
+}
+
+/* UPDATE: Edit Product, PUT on the product, signed over the body; the
+ * create content without idempotency key, the SKU by its id, and neither
+ * price nor inventory (Edit Product keeps them when left out). */
+static void build_update(void **state)
+{
+    static const char *const all_ids[] = {"tos-maliva-i-o3syd03w52-us/a",
+                                          "tos-maliva-i-o3syd03w52-us/b"};
+    struct mkt_item it = test_item();
+    struct mkt_call c = call(MKT_OP_UPDATE, &it);
+    struct err_ctx ec = {0};
+    struct got g;
+    size_t len;
+    char *want;
+    cJSON *got, *exp;
+
+    (void)state;
+    assert_true(mkt_has_op(&tiktok_connector, MKT_OP_UPDATE));
+    it.image_ids = all_ids;
+    built(&c, "PUT", "/product/202309/products/1729592969712207008", &g);
+    json_body(&g);
+    want = fixture("update_body.json", &len);
+    got = cJSON_Parse(g.body);
+    exp = cJSON_Parse(want);
+    if (!cJSON_Compare(got, exp, 1))
+        fail_msg("got %s", g.body);
+    cJSON_Delete(got);
+    cJSON_Delete(exp);
+    free(want);
+    assert_null(strstr(g.body, "\"price\""));
+    assert_null(strstr(g.body, "\"inventory\""));
+    assert_null(strstr(g.body, "idempotency_key"));
+    cJSON_Delete(g.q);
+    it.image_ids = image_ids; /* photo 2 not uploaded: edit would drop it */
+    assert_int_equal(try_build(&c, &ec), ERR_INVALID);
+    assert_non_null(strstr(ec.msg, "image 1"));
+    it.image_ids = all_ids;
+    it.ext_sku_id = ""; /* an SKU without id would be a new SKU */
+    assert_int_equal(try_build(&c, &ec), ERR_INVALID);
+    it = test_item();
+    it.image_ids = all_ids;
+    it.ext_item_id = "1/../../x";
+    assert_int_equal(try_build(&c, &ec), ERR_INVALID);
+}
+
 static void build_orders(void **state)
 {
     struct mkt_call c = call(MKT_OP_ORDERS, NULL);
@@ -314,18 +370,6 @@ static void build_orders(void **state)
     built(&c, "POST", "/order/202309/orders/search", &g);
     assert_string_equal(p(g.q, "page_token"), "aDU2dHBr+/=");
     cJSON_Delete(g.q);
-}
-
-static enum err try_build(const struct mkt_call *c, struct err_ctx *ec)
-{
-    struct arena a;
-    struct mkt_req r;
-    enum err e;
-
-    arena_init(&a, 0);
-    e = tiktok_connector.build(&a, c, &r, ec);
-    arena_release(&a);
-    return e;
 }
 
 static void build_refuses(void **state)
@@ -395,6 +439,13 @@ static void parse_ok(void **state)
     assert_int_equal(r.outcome, MKT_OK);
     assert_string_equal(r.ext_item_id, "1729592969712207008");
     assert_string_equal(r.ext_sku_id, "1729592969712207012");
+    c.op = MKT_OP_UPDATE;
+    parse_file(&c, 200, "product_edit.json", &r);
+    assert_int_equal(r.outcome, MKT_OK);
+    parse_file(&c, 200, "err_not_exist.json", &r);
+    assert_int_equal(r.outcome, MKT_NOT_FOUND);
+    assert_string_equal(r.code, "12052032");
+    assert_string_equal(r.message, "The product does not exist");
 }
 
 static const cJSON *at(const cJSON *o, const char *name)
@@ -433,9 +484,11 @@ static void parse_orders(void **state)
 static enum mkt_op op_named(const char *s)
 {
     static const char *const names[] = {
-        "TOKEN_CODE", "TOKEN_REFRESH", "SHOP_INFO", "UPLOAD_IMAGE",
-        "FIND",       "CREATE",        "PRICE",     "STOCK",
-        "UNLIST",     "RELIST",        "ORDERS",    "ORDER_LINES"};
+        "TOKEN_CODE", "TOKEN_REFRESH", "SHOP_INFO", "UPLOAD_IMAGE", "FIND",
+        "CREATE",     "PRICE",         "STOCK",     "UNLIST",       "RELIST",
+        "ORDERS",     "ORDER_LINES",   "UPDATE"};
+    _Static_assert(sizeof names / sizeof names[0] == MKT_OP_COUNT,
+                   "one name per operation");
     for (int i = 0; i < MKT_OP_COUNT; i++)
         if (strcmp(names[i], s) == 0)
             return (enum mkt_op)i;
@@ -507,6 +560,7 @@ int main(void)
         cmocka_unit_test(build_shop_and_image),
         cmocka_unit_test(build_find_create),
         cmocka_unit_test(build_updates),
+        cmocka_unit_test(build_update),
         cmocka_unit_test(build_orders),
         cmocka_unit_test(build_refuses),
         cmocka_unit_test(parse_ok),
