@@ -493,12 +493,16 @@ static enum err write_variants(struct db *db, int64_t id, const cJSON *after,
     static const char del_sql[] =
         "DELETE FROM variants WHERE product_id = ?1 AND sku NOT IN"
         " (SELECT value FROM json_each(?2))";
-    /* A variant with stock or sales stays: the ledger refers to it. */
+    /* A variant with stock or sales stays: the ledger refers to it. So
+     * does one on sale on a marketplace: its listing must be taken off
+     * first, or the marketplace would keep selling it. */
     static const char used_sql[] =
         "SELECT v.sku FROM variants v WHERE v.product_id = ?1 AND v.sku NOT IN"
         " (SELECT value FROM json_each(?2)) AND (EXISTS (SELECT 1 FROM"
         " stock_moves m WHERE m.variant_id = v.id) OR EXISTS (SELECT 1 FROM"
-        " sale_lines l WHERE l.variant_id = v.id)) LIMIT 1";
+        " sale_lines l WHERE l.variant_id = v.id) OR EXISTS (SELECT 1 FROM"
+        " sync_listings s WHERE s.variant_id = v.id AND s.ext_item_id <> ''"
+        " AND s.status <> 'unlisted')) LIMIT 1";
     static const char price_sql[] =
         "UPDATE products SET price_vnd = (SELECT min(price_vnd) FROM variants"
         " WHERE product_id = ?1) WHERE id = ?1";

@@ -278,6 +278,54 @@ static void revocation(void **state)
     cJSON_Delete(hist);
 }
 
+/* A variant on sale on a marketplace is not removed with the others: the
+ * marketplace would keep selling it. Off sale there, it may go. */
+static void listed_variants_stay(void **state)
+{
+    static const char setup_sql[] =
+        "INSERT INTO locations (id, kind, name) VALUES (900, 'channel', 'Shopee');"
+        "INSERT INTO sync_shops (id, market, name, producer_id, location_id,"
+        " api_base, auth_base, web_base, app_key, state)"
+        " SELECT 900, 'shopee', 'test', producer_id, 900, 'x', 'x', 'x', 'k',"
+        " 'active' FROM products WHERE id = %lld;"
+        "INSERT INTO sync_listings (shop_id, variant_id, ext_item_id, status)"
+        " SELECT 900, id, '123', 'synced' FROM variants WHERE product_id = %lld"
+        " ORDER BY position DESC LIMIT 1;";
+    struct fx *fx = *state;
+    sqlite3_stmt *st;
+    char slug[200], sql[1024], *text;
+    cJSON *p = NULL, *patch_json;
+    const char *key = NULL;
+    int64_t id;
+
+    assert_int_equal(sqlite3_prepare_v2(db_handle(fx->db),
+        "SELECT slug FROM products p WHERE (SELECT COUNT(*) FROM variants v"
+        " WHERE v.product_id = p.id) >= 2 ORDER BY id LIMIT 1", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(slug, sizeof(slug), "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    id = product_id(fx, slug);
+    snprintf(sql, sizeof(sql), setup_sql, (long long)id, (long long)id);
+    assert_int_equal(sqlite3_exec(db_handle(fx->db), sql, NULL, NULL, NULL), SQLITE_OK);
+    /* the patch keeps only the first variant */
+    assert_int_equal(cat_editable(fx->db, slug, &p, NULL), ERR_OK);
+    patch_json = cJSON_CreateObject();
+    cJSON *vars = cJSON_AddArrayToObject(patch_json, "variants");
+    cJSON_AddItemToArray(vars, cJSON_Duplicate(cJSON_GetArrayItem(
+                                   cJSON_GetObjectItem(p, "variants"), 0), 1));
+    cJSON_Delete(p);
+    text = cJSON_PrintUnformatted(patch_json);
+    cJSON_Delete(patch_json);
+    assert_int_equal(patch(fx, slug, text, &key), ERR_CONFLICT);
+    assert_string_equal(key, "err_variant_in_use");
+    /* taken off the marketplace, it may be removed (and its listing goes) */
+    assert_int_equal(sqlite3_exec(db_handle(fx->db),
+                                  "UPDATE sync_listings SET status = 'unlisted'",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(patch(fx, slug, text, NULL), ERR_OK);
+    cJSON_free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +335,7 @@ int main(void)
         cmocka_unit_test(hidden_products_are_not_public),
         cmocka_unit_test(evaluations_issue_certificates),
         cmocka_unit_test(revocation),
+        cmocka_unit_test(listed_variants_stay),
     };
     return cmocka_run_group_tests_name("catalog edits", tests, setup, teardown);
 }
