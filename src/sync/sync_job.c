@@ -70,7 +70,61 @@ enum err sync_job_claim(struct db *db, int64_t now_ms,
     return e;
 }
 
-/* sync_job_requeue_running: after a crash, what was in flight runs again
+/* The same rule for one shop, reached through its listings: the worker
+ * asks only for shops that may send now, so a long queue held back by
+ * rate limits costs nothing to look at. */
+static const char shop_due_sql[] =
+    "SELECT j.id, j.listing_id, j.kind, j.attempts FROM sync_listings l"
+    " JOIN sync_jobs j ON j.id = (SELECT MIN(p.id) FROM sync_jobs p"
+    "  WHERE p.listing_id = l.id AND p.state = 'pending')"
+    " WHERE l.shop_id = ?2 AND j.due_ms <= ?1"
+    " AND NOT EXISTS (SELECT 1 FROM sync_jobs r"
+    "     WHERE r.listing_id = l.id AND r.state = 'running')"
+    " ORDER BY j.id LIMIT ?3";
+
+enum err sync_job_claim_shop(struct db *db, int64_t now_ms, int64_t shop_id,
+                             int limit, struct sync_job *out, int *n,
+                             struct err_ctx *ec)
+{
+    sqlite3_stmt *st = db_stmt(db, shop_due_sql, ec);
+    enum err e = ERR_OK;
+    *n = 0;
+    if (!st)
+        return ERR_DB;
+    sqlite3_bind_int64(st, 1, now_ms);
+    sqlite3_bind_int64(st, 2, shop_id);
+    sqlite3_bind_int(st, 3, limit);
+    while (*n < limit && sqlite3_step(st) == SQLITE_ROW) {
+        struct sync_job *j = &out[(*n)++];
+        j->id = sqlite3_column_int64(st, 0);
+        j->listing_id = sqlite3_column_int64(st, 1);
+        snprintf(j->kind, sizeof j->kind, "%s", db_text(st, 2));
+        j->attempts = sqlite3_column_int(st, 3);
+        j->shop_id = shop_id;
+    }
+    sqlite3_reset(st);
+    for (int i = 0; e == ERR_OK && i < *n; i++) {
+        sqlite3_stmt *c = db_stmt(db, claim_sql, ec);
+        if (!c)
+            return ERR_DB;
+        sqlite3_bind_int64(c, 1, out[i].id);
+        e = db_exec(db, c, ec);
+    }
+    return e;
+}
+
+/* sync_job_prune: done jobs older than a week go (the office's figures
+ * look back an hour; the audit log keeps who changed what). */
+enum err sync_job_prune(struct db *db, struct err_ctx *ec)
+{
+    static const char sql[] =
+        "DELETE FROM sync_jobs WHERE state = 'done' AND finished_at <"
+        " strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-7 days')";
+    sqlite3_stmt *st = db_stmt(db, sql, ec);
+    return st ? db_exec(db, st, ec) : ERR_DB;
+}
+
+/* sync_job_recover: after a crash, what was in flight runs again
  * (a pending job of the same kind already carries the newer change). */
 enum err sync_job_recover(struct db *db, struct err_ctx *ec)
 {

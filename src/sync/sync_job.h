@@ -25,6 +25,14 @@ enum err sync_job_claim(struct db *db, int64_t now_ms,
                         void *cls, struct err_ctx *ec) MUST_CHECK;
 enum err sync_job_recover(struct db *db, struct err_ctx *ec) MUST_CHECK;
 
+/* sync_job_claim_shop: up to limit runnable jobs of one shop (same rule
+ * as sync_job_claim), marked running, into out[0..*n). */
+enum err sync_job_claim_shop(struct db *db, int64_t now_ms, int64_t shop_id,
+                             int limit, struct sync_job *out, int *n,
+                             struct err_ctx *ec) MUST_CHECK;
+/* sync_job_prune: forget done jobs older than a week. */
+enum err sync_job_prune(struct db *db, struct err_ctx *ec) MUST_CHECK;
+
 struct sync_job_end {
     int64_t job_id, listing_id;
     const char *state;          /* pending (retry later), done, failed, dead */

@@ -303,46 +303,37 @@ struct claim {
     int room;
     struct sync_job *jobs;
     int n;
-    int waiting; /* due jobs left for the rate limit or a token refresh */
-    int ready;   /* shops that may still send in this claim */
 };
 
-static int take(void *cls, const struct sync_job *j)
-{
-    struct claim *c = cls;
-    struct wshop *s = syncw_shop(c->w, j->shop_id);
-    if (c->n >= c->room || c->ready <= 0) {
-        c->waiting = 1;
-        return -1; /* no shop can send: the rest of the queue waits */
-    }
-    if (!s)
-        return 0;
-    if (!syncw_may_send(c->w, s, c->now)) {
-        c->waiting = 1;
-        return 0;
-    }
-    syncw_spend(c->w, s);
-    if (!syncw_may_send(c->w, s, c->now))
-        c->ready--;
-    c->jobs[c->n++] = *j;
-    return 1;
-}
-
+/* claim_fn: for every shop that may send now, as many of its runnable
+ * jobs as its rate allows, oldest first. */
 static enum err claim_fn(struct db *db, void *cls, struct err_ctx *ec)
 {
     struct claim *c = cls;
-    return sync_job_claim(db, c->now, take, c, ec);
+    c->n = 0; /* a retried transaction starts again */
+    for (size_t i = 0; i < c->w->n_shops && c->n < c->room; i++) {
+        struct wshop *s = &c->w->shops[i];
+        int got = 0, limit = syncw_allowance(c->w, s, c->now);
+        if (limit > c->room - c->n)
+            limit = c->room - c->n;
+        if (limit <= 0)
+            continue;
+        enum err e = sync_job_claim_shop(db, c->now, s->id, limit,
+                                         c->jobs + c->n, &got, ec);
+        if (e != ERR_OK)
+            return e;
+        c->n += got;
+    }
+    return ERR_OK;
 }
 
 void syncw_claim(struct worker *w, int64_t now)
 {
     struct err_ctx ec;
-    struct claim c = {w, now, w->o.max_inflight - w->inflight, NULL, 0, 0,
-                      syncw_ready_shops(w, now)};
+    struct claim c = {w, now, w->o.max_inflight - w->inflight, NULL, 0};
     w->claimable = 0;
-    if (c.room <= 0 || c.ready == 0) {
-        /* nothing could be sent now: skip the queue's scan, look again
-         * when a token comes back */
+    if (c.room <= 0 || syncw_ready_shops(w, now) == 0) {
+        /* nothing could be sent now: look again when a token comes back */
         w->claimable = c.room <= 0 || sync_pending_left(w);
         return;
     }
@@ -353,7 +344,9 @@ void syncw_claim(struct worker *w, int64_t now)
         log_msg(LOG_WARN, "sync", "claiming jobs: %s", ec.msg);
         c.n = 0;
     }
-    w->claimable = c.n > 0 || c.waiting;
+    for (int i = 0; i < c.n; i++)
+        syncw_spend(w, syncw_shop(w, c.jobs[i].shop_id));
+    w->claimable = c.n > 0 || sync_pending_left(w);
     for (int i = 0; i < c.n; i++)
         job_start(w, &c.jobs[i]);
     free(c.jobs);

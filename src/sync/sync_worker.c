@@ -65,6 +65,16 @@ int syncw_may_send(struct worker *w, struct wshop *s, int64_t now)
     return s->tokens >= 1.0 && m->tokens >= 1.0;
 }
 
+int syncw_allowance(struct worker *w, struct wshop *s, int64_t now)
+{
+    if (!syncw_may_send(w, s, now))
+        return 0;
+    double room = s->tokens < market_of(w, s->market)->tokens
+                      ? s->tokens
+                      : market_of(w, s->market)->tokens;
+    return room < 1.0 ? 0 : (int)room;
+}
+
 int syncw_ready_shops(struct worker *w, int64_t now)
 {
     int n = 0;
@@ -252,12 +262,23 @@ static void on_done(struct worker *w, CURLMsg *msg)
     sodium_memzero(r.refresh_token, sizeof r.refresh_token);
 }
 
+static enum err prune_fn(struct db *db, void *cls, struct err_ctx *ec)
+{
+    (void)cls;
+    return sync_job_prune(db, ec);
+}
+
 static void step(struct worker *w, struct err_ctx *ec)
 {
     int64_t now = sync_now_ms();
     int running = 0;
     if (now - w->shops_loaded_ms >= 1000 && shops_load(w, now, ec) != ERR_OK)
         log_msg(LOG_WARN, "sync", "loading shops: %s", ec->msg);
+    if (now - w->pruned_ms >= 3600000) {
+        w->pruned_ms = now;
+        if (db_tx_run(w->db, "sync_prune", prune_fn, NULL, ec) != ERR_OK)
+            log_msg(LOG_WARN, "sync", "pruning jobs: %s", ec->msg);
+    }
     syncw_shop_work(w, now);
     syncw_claim(w, now);
     curl_multi_perform(w->multi, &running);

@@ -51,7 +51,7 @@ struct worker {
     struct wmarket markets[8];
     int inflight;
     struct xfer *live;  /* in flight, to abandon on stop */
-    int64_t shops_loaded_ms;
+    int64_t shops_loaded_ms, pruned_ms;
     int claimable;     /* the last claim found runnable work */
     struct sync_stats st;
 };
@@ -65,6 +65,8 @@ struct wshop *syncw_shop(struct worker *w, int64_t id);
 int syncw_may_send(struct worker *w, struct wshop *s, int64_t now);
 void syncw_spend(struct worker *w, struct wshop *s);
 int syncw_ready_shops(struct worker *w, int64_t now);
+/* syncw_allowance: how many requests the shop may start now (0: none). */
+int syncw_allowance(struct worker *w, struct wshop *s, int64_t now);
 
 /* sync_wjob.c */
 void syncw_claim(struct worker *w, int64_t now);
