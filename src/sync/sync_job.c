@@ -6,78 +6,22 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The first pending job of each listing, due, on an active shop, and no
- * job of that listing in flight: a listing's jobs run one at a time, in
- * the order they were queued, so a later price or stock update can never
- * be overtaken by an earlier one. */
-static const char due_sql[] =
-    "SELECT j.id, j.listing_id, j.kind, j.attempts, l.shop_id"
-    " FROM sync_jobs j JOIN sync_listings l ON l.id = j.listing_id"
-    " JOIN sync_shops s ON s.id = l.shop_id"
-    " WHERE j.state = 'pending' AND j.due_ms <= ?1 AND s.state = 'active'"
-    " AND j.id = (SELECT MIN(p.id) FROM sync_jobs p"
-    "             WHERE p.listing_id = j.listing_id AND p.state = 'pending')"
-    " AND NOT EXISTS (SELECT 1 FROM sync_jobs r"
-    "     WHERE r.listing_id = j.listing_id AND r.state = 'running')"
-    " ORDER BY j.id LIMIT 20000";
-
 static const char claim_sql[] =
     "UPDATE sync_jobs SET state = 'running' WHERE id = ?1 AND state = 'pending'";
 
-enum err sync_job_claim(struct db *db, int64_t now_ms,
-                        int (*take)(void *cls, const struct sync_job *j),
-                        void *cls, struct err_ctx *ec)
-{
-    sqlite3_stmt *st = db_stmt(db, due_sql, ec);
-    int rc, verdict = 0;
-    if (!st)
-        return ERR_DB;
-    sqlite3_bind_int64(st, 1, now_ms);
-    struct sync_job *claimed = NULL;
-    size_t n = 0, cap = 0;
-    enum err e = ERR_OK;
-    while (verdict >= 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct sync_job j = {sqlite3_column_int64(st, 0),
-                             sqlite3_column_int64(st, 1), "",
-                             sqlite3_column_int(st, 3),
-                             sqlite3_column_int64(st, 4)};
-        snprintf(j.kind, sizeof j.kind, "%s", db_text(st, 2));
-        verdict = take(cls, &j);
-        if (verdict > 0) {
-            if (n == cap) {
-                cap = cap ? cap * 2 : 64;
-                struct sync_job *grown = realloc(claimed, cap * sizeof *grown);
-                if (!grown) {
-                    e = err_set(ec, ERR_NOMEM, "out of memory");
-                    break;
-                }
-                claimed = grown;
-            }
-            claimed[n++] = j;
-        }
-    }
-    sqlite3_reset(st);
-    for (size_t i = 0; e == ERR_OK && i < n; i++) {
-        sqlite3_stmt *c = db_stmt(db, claim_sql, ec);
-        if (!c) {
-            e = ERR_DB;
-            break;
-        }
-        sqlite3_bind_int64(c, 1, claimed[i].id);
-        e = db_exec(db, c, ec);
-    }
-    free(claimed);
-    return e;
-}
-
-/* The same rule for one shop, reached through its listings: the worker
- * asks only for shops that may send now, so a long queue held back by
- * rate limits costs nothing to look at. */
+/* The first pending job of each listing, due, on an active shop, and no
+ * job of that listing in flight: a listing's jobs run one at a time, in
+ * the order they were queued, so a later price or stock update can never
+ * be overtaken by an earlier one. Asked per shop, through its listings:
+ * the worker asks only for shops that may send now, so a long queue held
+ * back by rate limits costs nothing to look at. */
 static const char shop_due_sql[] =
     "SELECT j.id, j.listing_id, j.kind, j.attempts FROM sync_listings l"
     " JOIN sync_jobs j ON j.id = (SELECT MIN(p.id) FROM sync_jobs p"
     "  WHERE p.listing_id = l.id AND p.state = 'pending')"
     " WHERE l.shop_id = ?2 AND j.due_ms <= ?1"
+    " AND EXISTS (SELECT 1 FROM sync_shops s WHERE s.id = ?2"
+    "     AND s.state = 'active')"
     " AND NOT EXISTS (SELECT 1 FROM sync_jobs r"
     "     WHERE r.listing_id = l.id AND r.state = 'running')"
     " ORDER BY j.id LIMIT ?3";

@@ -17,16 +17,11 @@ struct sync_job {
     int64_t shop_id;
 };
 
-/* sync_job_claim: offers every runnable job to take() in queue order;
- * take returns 1 to run it (it is marked running), 0 to leave it, -1 to
- * stop looking. */
-enum err sync_job_claim(struct db *db, int64_t now_ms,
-                        int (*take)(void *cls, const struct sync_job *j),
-                        void *cls, struct err_ctx *ec) MUST_CHECK;
 enum err sync_job_recover(struct db *db, struct err_ctx *ec) MUST_CHECK;
 
-/* sync_job_claim_shop: up to limit runnable jobs of one shop (same rule
- * as sync_job_claim), marked running, into out[0..*n). */
+/* sync_job_claim_shop: up to limit runnable jobs of one active shop (the
+ * oldest pending job of each listing with none in flight, due), oldest
+ * first, marked running, into out[0..*n). */
 enum err sync_job_claim_shop(struct db *db, int64_t now_ms, int64_t shop_id,
                              int limit, struct sync_job *out, int *n,
                              struct err_ctx *ec) MUST_CHECK;

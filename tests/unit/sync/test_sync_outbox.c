@@ -486,50 +486,40 @@ static void unlist_on_hide_and_unwanted(void **state)
 
 /* --- claiming ------------------------------------------------------------- */
 
-#define MAX_OFFERED 32
+#define MAX_CLAIMED 32
 
-struct offered {
-    struct sync_job j[MAX_OFFERED];
+struct claimed {
+    struct sync_job j[MAX_CLAIMED];
     int n;
-    int64_t take_id; /* the job to take, or 0 */
-    int stop;        /* stop after the first offer */
 };
 
-static int take(void *cls, const struct sync_job *j)
-{
-    struct offered *o = cls;
-
-    assert_true(o->n < MAX_OFFERED);
-    o->j[o->n++] = *j;
-    if (o->stop)
-        return -1;
-    return j->id == o->take_id ? 1 : 0;
-}
-
 struct claim_tx {
-    int64_t now_ms;
-    struct offered *o;
+    int64_t shop;
+    int limit;
+    struct claimed *o;
 };
 
 static enum err claim_fn(struct db *db, void *cls, struct err_ctx *ec)
 {
     struct claim_tx *c = cls;
 
-    return sync_job_claim(db, c->now_ms, take, c->o, ec);
+    return sync_job_claim_shop(db, sync_now_ms(), c->shop, c->limit, c->o->j,
+                               &c->o->n, ec);
 }
 
-static void claim(struct t *t, struct offered *o, int64_t take_id)
+/* claim: what the worker would start now for shop, at most limit. */
+static void claim(struct t *t, int64_t shop, int limit, struct claimed *o)
 {
-    struct claim_tx c = {sync_now_ms(), o};
+    struct claim_tx c = {shop, limit, o};
     struct err_ctx ec = {0};
 
     memset(o, 0, sizeof(*o));
-    o->take_id = take_id;
+    assert_true(limit <= MAX_CLAIMED);
     if (db_tx_run(t->db, "test_claim", claim_fn, &c, &ec) != ERR_OK)
-        fail_msg("sync_job_claim: %s", ec.msg);
+        fail_msg("sync_job_claim_shop: %s", ec.msg);
 }
 
-static int offered_job(const struct offered *o, int64_t id)
+static int claimed_job(const struct claimed *o, int64_t id)
 {
     int i;
 
@@ -539,11 +529,11 @@ static int offered_job(const struct offered *o, int64_t id)
     return 0;
 }
 
-static void claim_offers_the_head_of_each_listing(void **state)
+static void claim_takes_the_head_of_each_listing(void **state)
 {
     struct t *t = *state;
-    struct offered o;
-    int64_t a, b, c, ca, cb, cc, pa;
+    struct claimed o;
+    int64_t a, b, c, ca, cb, cc, pa, pb;
     int i;
 
     list_product(t, t->shop1, 1, 3);
@@ -556,62 +546,52 @@ static void claim_offers_the_head_of_each_listing(void **state)
     cc = job(t, c, "create", "pending");
     ex(t, "UPDATE variants SET price_vnd = 47000 WHERE id = 1", 0, 0);
     pa = job(t, a, "price", "pending");
-    /* no active shop: nothing at all */
-    claim(t, &o, 0);
+    /* a shop that is not active: nothing */
+    claim(t, t->shop1, 10, &o);
     assert_int_equal(o.n, 0);
     ex(t, "UPDATE sync_shops SET state = 'active' WHERE id = ?1", t->shop1, 0);
-    /* the oldest of each listing, in queue order; a's price waits */
-    claim(t, &o, 0);
-    assert_int_equal(o.n, 3);
+    /* the oldest of each listing, in queue order, no more than asked */
+    claim(t, t->shop1, 2, &o);
+    assert_int_equal(o.n, 2);
     assert_int_equal(o.j[0].id, ca);
     assert_int_equal(o.j[1].id, cb);
-    assert_int_equal(o.j[2].id, cc);
     for (i = 0; i < o.n; i++) {
         assert_string_equal(o.j[i].kind, "create");
         assert_int_equal(o.j[i].shop_id, t->shop1);
     }
     assert_int_equal(o.j[0].listing_id, a);
-    assert_false(offered_job(&o, pa));
-    /* left alone, still pending */
-    assert_int_equal(njobs(t, 0, NULL, "running"), 0);
-    /* -1 stops at the first */
-    memset(&o, 0, sizeof(o));
-    {
-        struct claim_tx ct = {sync_now_ms(), &o};
-        struct err_ctx ec = {0};
-        o.stop = 1;
-        assert_int_equal(db_tx_run(t->db, "test_claim", claim_fn, &ct, &ec),
-                         ERR_OK);
-    }
-    assert_int_equal(o.n, 1);
-    /* take a's create: running; a has nothing more on offer meanwhile */
-    claim(t, &o, ca);
-    assert_int_equal(
-        qi(t, "SELECT state = 'running' FROM sync_jobs WHERE id = ?1", ca, 0),
-        1);
-    claim(t, &o, 0);
-    assert_int_equal(o.n, 2);
-    assert_int_equal(o.j[0].id, cb);
-    assert_int_equal(o.j[1].id, cc);
-    assert_false(offered_job(&o, pa));
-    /* a job due later is not offered yet, nor is what queues behind it */
-    ex(t, "UPDATE sync_jobs SET due_ms = ?2 WHERE id = ?1", cb,
-       sync_now_ms() + 3600 * 1000);
-    ex(t, "UPDATE variants SET price_vnd = 99000 WHERE id = 2", 0, 0);
-    assert_int_equal(njobs(t, b, "price", "pending"), 1);
-    claim(t, &o, 0);
+    assert_int_equal(njobs(t, 0, NULL, "running"), 2);
+    /* a and b are in flight: only c; a's price waits behind its create */
+    claim(t, t->shop1, 10, &o);
     assert_int_equal(o.n, 1);
     assert_int_equal(o.j[0].id, cc);
-    /* a paused or revoked shop's jobs are not offered */
+    assert_false(claimed_job(&o, pa));
+    claim(t, t->shop1, 10, &o);
+    assert_int_equal(o.n, 0);
+    /* a's create done: its price comes next */
+    ex(t, "UPDATE sync_jobs SET state = 'done' WHERE id = ?1", ca, 0);
+    claim(t, t->shop1, 10, &o);
+    assert_int_equal(o.n, 1);
+    assert_int_equal(o.j[0].id, pa);
+    /* a job due later is not taken yet, nor what queues behind it */
+    ex(t, "UPDATE sync_jobs SET state = 'pending', due_ms = ?2 WHERE id = ?1",
+       cb, sync_now_ms() + 3600 * 1000);
+    ex(t, "UPDATE variants SET price_vnd = 99000 WHERE id = 2", 0, 0);
+    pb = job(t, b, "price", "pending");
+    claim(t, t->shop1, 10, &o);
+    assert_false(claimed_job(&o, cb));
+    assert_false(claimed_job(&o, pb));
+    /* a paused or revoked shop's jobs are not taken */
+    ex(t, "UPDATE sync_jobs SET due_ms = 0 WHERE id = ?1", cb, 0);
     ex(t, "UPDATE sync_shops SET state = 'paused' WHERE id = ?1", t->shop1, 0);
-    claim(t, &o, 0);
+    claim(t, t->shop1, 10, &o);
     assert_int_equal(o.n, 0);
     ex(t, "UPDATE sync_shops SET state = 'revoked' WHERE id = ?1", t->shop1, 0);
-    claim(t, &o, 0);
+    claim(t, t->shop1, 10, &o);
     assert_int_equal(o.n, 0);
-    /* shop 2 active: its three, shop 1 still none */
+    /* shop 2 active: its three, never shop 1's */
     ex(t, "UPDATE sync_shops SET state = 'active' WHERE id = ?1", t->shop2, 0);
-    claim(t, &o, 0);
+    claim(t, t->shop2, 10, &o);
     assert_int_equal(o.n, 3);
     for (i = 0; i < o.n; i++)
         assert_int_equal(o.j[i].shop_id, t->shop2);
@@ -1034,7 +1014,7 @@ int main(void)
         T(stock_move_at_the_shops_place),
         T(stock_and_price_upserts_while_pending),
         T(unlist_on_hide_and_unwanted),
-        T(claim_offers_the_head_of_each_listing),
+        T(claim_takes_the_head_of_each_listing),
         T(retry_later_superseded_by_newer_job),
         T(retry_now),
         T(category_mapping),
