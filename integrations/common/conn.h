@@ -26,6 +26,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/sb.h"
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -206,5 +207,23 @@ void mkt_copy(char *dst, size_t size, const char *src);
 
 /* mkt_urlenc: s URL-encoded (RFC 3986 unreserved kept), from the arena. */
 char *mkt_urlenc(struct arena *a, const char *s);
+
+/* mkt_html: plain text as the HTML descriptions marketplaces render:
+ * paragraphs split by blank lines as <p>…</p>, a single newline as <br>,
+ * everything escaped; appended to out. */
+enum err mkt_html(const char *text, struct sb *out) MUST_CHECK;
+/* mkt_html_in: the same, as a string from the arena (NULL: no memory). */
+char *mkt_html_in(struct arena *a, const char *text);
+
+/* mkt_kg: grams as kilograms without trailing zeros ("0.5", "1.25"). */
+void mkt_kg(int64_t grams, char *buf, size_t size);
+
+/* mkt_json_text: a JSON id or code, a non-empty string or a number (as
+ * integer digits), into buf; 0 and "" when it is neither. */
+int mkt_json_text(const cJSON *v, char *buf, size_t size);
+
+/* mkt_json_int: a number, or decimal text, rounded to an integer; 0 when
+ * neither (amounts and times marketplaces send either way). */
+int64_t mkt_json_int(const cJSON *v);
 
 #endif

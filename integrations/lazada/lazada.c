@@ -124,16 +124,6 @@ static cJSON *request(cJSON *product)
     return root;
 }
 
-/* kg: grams as kilograms, without trailing zeros ("0.5", "1.25"). */
-static void kg(int64_t g, char *buf, size_t size)
-{
-    (void)snprintf(buf, size, "%" PRId64 ".%03" PRId64, g / 1000, g % 1000);
-    char *end = buf + strlen(buf) - 1;
-    while (*end == '0')
-        *end-- = '\0';
-    if (*end == '.')
-        *end = '\0';
-}
 
 /* attr_text: a mapped attribute as text, or NULL when absent. */
 static const char *attr_text(const cJSON *attrs, const char *name, char *buf,
@@ -155,25 +145,6 @@ static int sku_level(const char *name)
     return strncmp(name, "package_", 8) == 0;
 }
 
-/* html: plain text with paragraphs split by "\n\n" as <p> paragraphs,
- * escaped; Lazada and buyers' apps render the description as HTML. */
-static enum err html(const char *text, struct sb *out)
-{
-    const char *p = text;
-
-    while (*p != '\0') {
-        const char *end = strstr(p, "\n\n");
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        if (n > 0 && (sb_adds(out, "<p>") != ERR_OK ||
-                      sb_add_html(out, p, n) != ERR_OK ||
-                      sb_adds(out, "</p>") != ERR_OK))
-            return ERR_NOMEM;
-        p += n;
-        while (*p == '\n')
-            p++;
-    }
-    return ERR_OK;
-}
 
 /* attributes: name, description, brand, then every mapped attribute that
  * is not a package size (those belong to the SKU). */
@@ -187,7 +158,7 @@ static cJSON *attributes(const struct mkt_item *it)
     int ok;
 
     sb_init(&d, 0);
-    ok = o && html(it->description, &d) == ERR_OK &&
+    ok = o && mkt_html(it->description, &d) == ERR_OK &&
          add(o, "name", it->title) == ERR_OK &&
          add(o, "description", sb_str(&d)) == ERR_OK &&
          add(o, "brand",
@@ -223,7 +194,7 @@ static cJSON *sku(const struct mkt_item *it, int update)
 
     (void)snprintf(qty, sizeof qty, "%" PRId64, it->stock);
     (void)snprintf(price, sizeof price, "%" PRId64, it->price_vnd);
-    kg(it->weight_g, w, sizeof w);
+    mkt_kg(it->weight_g, w, sizeof w);
     ok = o && add(o, "SellerSku", it->seller_sku) == ERR_OK &&
          add(o, "package_weight", w) == ERR_OK;
     if (ok && update)
@@ -583,29 +554,7 @@ static const cJSON *get(const cJSON *o, const char *name)
     return cJSON_GetObjectItemCaseSensitive(o, name);
 }
 
-/* text: a string, or an integer number as digits; 0 when neither. */
-static int text(const cJSON *v, char *buf, size_t size)
-{
-    if (cJSON_IsString(v) && v->valuestring[0] != '\0') {
-        mkt_copy(buf, size, v->valuestring);
-        return 1;
-    }
-    if (cJSON_IsNumber(v)) {
-        (void)snprintf(buf, size, "%.0f", v->valuedouble);
-        return 1;
-    }
-    return 0;
-}
 
-/* vnd: a price (number, or decimal text) in whole đồng. */
-static int64_t vnd(const cJSON *v)
-{
-    if (cJSON_IsNumber(v))
-        return (int64_t)llround(v->valuedouble);
-    if (cJSON_IsString(v))
-        return (int64_t)llround(strtod(v->valuestring, NULL));
-    return 0;
-}
 
 static int is(const char *s, const char *want)
 {
@@ -706,7 +655,7 @@ static void ok_token(const struct mkt_call *c, const cJSON *j,
         out->access_expires_at = now + (int64_t)ae->valuedouble;
     if (cJSON_IsNumber(re))
         out->refresh_expires_at = now + (int64_t)re->valuedouble;
-    (void)text(get(info, "seller_id"), out->shop_ref, sizeof out->shop_ref);
+    (void)mkt_json_text(get(info, "seller_id"), out->shop_ref, sizeof out->shop_ref);
 }
 
 /* ok_find: the product whose SKU carries our seller SKU. */
@@ -726,8 +675,8 @@ static void ok_find(const struct mkt_call *c, const cJSON *data,
         if (cJSON_IsString(ss) && is(ss->valuestring, c->item->seller_sku))
             pick = s;
     }
-    if (!text(get(p, "item_id"), out->ext_item_id, sizeof out->ext_item_id) ||
-        !text(get(pick, "SkuId"), out->ext_sku_id, sizeof out->ext_sku_id))
+    if (!mkt_json_text(get(p, "item_id"), out->ext_item_id, sizeof out->ext_item_id) ||
+        !mkt_json_text(get(pick, "SkuId"), out->ext_sku_id, sizeof out->ext_sku_id))
         malformed(out, "product without item_id/SkuId");
 }
 
@@ -735,9 +684,9 @@ static void ok_create(const cJSON *data, struct mkt_reply *out)
 {
     const cJSON *s = cJSON_GetArrayItem(get(data, "sku_list"), 0);
 
-    if (!text(get(data, "item_id"), out->ext_item_id,
+    if (!mkt_json_text(get(data, "item_id"), out->ext_item_id,
               sizeof out->ext_item_id) ||
-        !text(get(s, "sku_id"), out->ext_sku_id, sizeof out->ext_sku_id))
+        !mkt_json_text(get(s, "sku_id"), out->ext_sku_id, sizeof out->ext_sku_id))
         malformed(out, "no item_id/sku_id");
 }
 
@@ -779,7 +728,7 @@ static cJSON *order_head(const cJSON *o)
     char id[64];
     cJSON *r;
 
-    if (!text(get(o, "order_id"), id, sizeof id))
+    if (!mkt_json_text(get(o, "order_id"), id, sizeof id))
         return NULL;
     r = cJSON_CreateObject();
     if (!r || !cJSON_AddStringToObject(r, "id", id) ||
@@ -853,7 +802,7 @@ static cJSON *order_lines(const cJSON *o)
     const cJSON *rows = get(o, "order_items"), *r;
     cJSON *out = cJSON_CreateObject(), *lines = cJSON_CreateArray();
     char id[64];
-    int live = 0, ok = out && lines && text(get(o, "order_id"), id, sizeof id);
+    int live = 0, ok = out && lines && mkt_json_text(get(o, "order_id"), id, sizeof id);
 
     cJSON_ArrayForEach(r, rows)
     {
@@ -865,7 +814,7 @@ static cJSON *order_lines(const cJSON *o)
         if (!ok || (live && is(str(r, "status"), "canceled")))
             continue;
         ok = cJSON_IsString(sku) &&
-             add_unit(lines, sku->valuestring, vnd(get(r, "item_price")));
+             add_unit(lines, sku->valuestring, mkt_json_int(get(r, "item_price")));
     }
     if (!ok || !cJSON_AddStringToObject(out, "id", id) ||
         !cJSON_AddBoolToObject(out, "cancelled", live == 0) ||
@@ -929,7 +878,7 @@ static void lz_parse(const struct mkt_call *c, long http_status,
         cJSON_Delete(j);
         j = NULL;
     }
-    (void)text(get(j, "code"), out->code, sizeof out->code);
+    (void)mkt_json_text(get(j, "code"), out->code, sizeof out->code);
     if (str(j, "message")[0] != '\0' && !is(out->code, "0"))
         mkt_copy(out->message, sizeof out->message, str(j, "message"));
     /* a readable envelope says more than a 4xx status; 429 and 5xx are

@@ -91,40 +91,6 @@ static cJSON *id_value(const char *s)
     return cJSON_CreateString(s);
 }
 
-/* html_text: plain text as escaped HTML paragraphs, from the arena. */
-static char *html_text(struct arena *a, const char *s)
-{
-    char *out = arena_alloc(a, strlen(s) * 6 + 8);
-    char *p = out;
-    if (!out)
-        return NULL;
-    p += snprintf(p, 4, "<p>");
-    for (; *s; s++) {
-        const char *rep = NULL;
-        if (s[0] == '\n' && s[1] == '\n') {
-            rep = "</p><p>";
-            while (s[1] == '\n')
-                s++;
-        } else if (*s == '\n') {
-            rep = "<br>";
-        } else if (*s == '<') {
-            rep = "&lt;";
-        } else if (*s == '>') {
-            rep = "&gt;";
-        } else if (*s == '&') {
-            rep = "&amp;";
-        }
-        if (!rep) {
-            *p++ = *s;
-            continue;
-        }
-        size_t n = strlen(rep);
-        memcpy(p, rep, n);
-        p += n;
-    }
-    memcpy(p, "</p>", 5);
-    return out;
-}
 
 static cJSON *picture(const char *url)
 {
@@ -188,7 +154,7 @@ static enum err build_product(struct arena *a, const struct mkt_call *c,
     enum err e = check_product(c, ec);
     if (e)
         return e;
-    char *desc = html_text(a, it->description);
+    char *desc = mkt_html_in(a, it->description);
     cJSON *j = cJSON_CreateObject(), *pics = cJSON_CreateArray();
     if (!desc || !j || !pics) {
         cJSON_Delete(j);
@@ -349,14 +315,11 @@ static void error_text(const cJSON *j, struct mkt_reply *out)
         snprintf(out->code, sizeof out->code, "%.0f", code->valuedouble);
 }
 
+/* id_text: an id, bare or as {"id": …} (Sendo answers both ways). */
 static void id_text(const cJSON *v, char *buf, size_t size)
 {
-    if (cJSON_IsObject(v))
-        v = cJSON_GetObjectItem(v, "id");
-    if (cJSON_IsNumber(v))
-        snprintf(buf, size, "%.0f", v->valuedouble);
-    else
-        mkt_copy(buf, size, cJSON_GetStringValue(v));
+    (void)mkt_json_text(cJSON_IsObject(v) ? cJSON_GetObjectItem(v, "id") : v,
+                        buf, size);
 }
 
 /* iso_time: "2021-05-12T10:00:00[.fff](Z|+07:00)" as Unix seconds; 0

@@ -159,41 +159,6 @@ static cJSON *warehouse_quantities(const char *wh, int64_t stock)
     return arr;
 }
 
-/* html_text: plain text as HTML paragraphs ("\n\n" between them, "\n"
- * a line break), escaped, from the arena. */
-static char *html_text(struct arena *a, const char *s)
-{
-    char *out = arena_alloc(a, strlen(s) * 6 + 8);
-    char *p = out;
-    if (!out)
-        return NULL;
-    p += snprintf(p, 4, "<p>");
-    for (; *s; s++) {
-        const char *rep = NULL;
-        if (s[0] == '\n' && s[1] == '\n') {
-            rep = "</p><p>";
-            while (s[1] == '\n')
-                s++;
-        } else if (*s == '\n') {
-            rep = "<br>";
-        } else if (*s == '<') {
-            rep = "&lt;";
-        } else if (*s == '>') {
-            rep = "&gt;";
-        } else if (*s == '&') {
-            rep = "&amp;";
-        }
-        if (!rep) {
-            *p++ = *s;
-            continue;
-        }
-        size_t n = strlen(rep);
-        memcpy(p, rep, n);
-        p += n;
-    }
-    memcpy(p, "</p>", 5);
-    return out;
-}
 
 static cJSON *create_attributes(const struct mkt_item *it)
 {
@@ -254,7 +219,7 @@ static enum err check_product(const struct mkt_call *c, struct err_ctx *ec)
  * and images (the rest). NULL when out of memory. */
 static cJSON *product_content(struct arena *a, const struct mkt_item *it)
 {
-    char *desc = html_text(a, it->description);
+    char *desc = mkt_html_in(a, it->description);
     cJSON *j = cJSON_CreateObject(), *imgs = cJSON_CreateArray();
     if (!desc || !j || !imgs) {
         cJSON_Delete(j);
@@ -477,14 +442,6 @@ static void error_text(const cJSON *j, struct mkt_reply *out)
     mkt_copy(out->message, sizeof out->message, desc ? desc : msg ? msg : code);
 }
 
-/* id_text: a JSON id, number or string, as text. */
-static void id_text(const cJSON *v, char *buf, size_t size)
-{
-    if (cJSON_IsNumber(v))
-        snprintf(buf, size, "%.0f", v->valuedouble);
-    else
-        mkt_copy(buf, size, cJSON_GetStringValue(v));
-}
 
 static void parse_token(const struct mkt_call *c, const cJSON *j,
                         struct mkt_reply *out)
@@ -514,13 +471,13 @@ static void parse_find(const cJSON *j, struct mkt_reply *out)
 
     if (!id)
         id = cJSON_GetObjectItem(first, "id");
-    id_text(id, out->ext_item_id, sizeof out->ext_item_id);
+    (void)mkt_json_text(id, out->ext_item_id, sizeof out->ext_item_id);
     if (!out->ext_item_id[0]) {
         out->outcome = MKT_NOT_FOUND;
         mkt_copy(out->message, sizeof out->message, "no product with this SKU");
         return;
     }
-    id_text(cJSON_GetObjectItem(first, "sku"), out->ext_sku_id,
+    (void)mkt_json_text(cJSON_GetObjectItem(first, "sku"), out->ext_sku_id,
             sizeof out->ext_sku_id);
     out->outcome = MKT_OK;
 }
@@ -529,10 +486,10 @@ static void parse_find(const cJSON *j, struct mkt_reply *out)
  * request_id); the product exists only after Tiki's review (README). */
 static void parse_create(const cJSON *j, struct mkt_reply *out)
 {
-    id_text(cJSON_GetObjectItem(j, "track_id"), out->ext_item_id,
+    (void)mkt_json_text(cJSON_GetObjectItem(j, "track_id"), out->ext_item_id,
             sizeof out->ext_item_id);
     if (!out->ext_item_id[0])
-        id_text(cJSON_GetObjectItem(j, "request_id"), out->ext_item_id,
+        (void)mkt_json_text(cJSON_GetObjectItem(j, "request_id"), out->ext_item_id,
                 sizeof out->ext_item_id);
     if (!out->ext_item_id[0]) {
         out->outcome = MKT_RETRY;
@@ -602,9 +559,9 @@ static cJSON *order(const cJSON *o)
         cJSON_Delete(lines);
         return NULL;
     }
-    id_text(cJSON_GetObjectItem(o, "code"), id, sizeof id);
+    (void)mkt_json_text(cJSON_GetObjectItem(o, "code"), id, sizeof id);
     if (!id[0])
-        id_text(cJSON_GetObjectItem(o, "id"), id, sizeof id);
+        (void)mkt_json_text(cJSON_GetObjectItem(o, "id"), id, sizeof id);
     status = status ? status : "";
     (void)cJSON_AddStringToObject(out, "id", id);
     (void)cJSON_AddStringToObject(out, "status", status);

@@ -154,36 +154,7 @@ static enum err build_token(struct arena *a, const struct mkt_call *c, cJSON *q,
     return ERR_OK;
 }
 
-/* html: plain text paragraphs ("\n\n") as escaped <p> paragraphs; TikTok
- * wants the description as HTML. */
-static enum err html(const char *text, struct sb *out)
-{
-    const char *p = text;
 
-    while (*p != '\0') {
-        const char *end = strstr(p, "\n\n");
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        if (n > 0 && (sb_adds(out, "<p>") != ERR_OK ||
-                      sb_add_html(out, p, n) != ERR_OK ||
-                      sb_adds(out, "</p>") != ERR_OK))
-            return ERR_NOMEM;
-        p += n;
-        while (*p == '\n')
-            p++;
-    }
-    return ERR_OK;
-}
-
-/* kg: grams as kilograms without trailing zeros ("0.5", "1.25"). */
-static void kg(int64_t g, char *buf, size_t size)
-{
-    (void)snprintf(buf, size, "%" PRId64 ".%03" PRId64, g / 1000, g % 1000);
-    char *end = buf + strlen(buf) - 1;
-    while (*end == '0')
-        *end-- = '\0';
-    if (*end == '.')
-        *end = '\0';
-}
 
 /* price: {"amount": "<int>", "currency": "VND"} (amounts are strings). */
 static cJSON *price(int64_t vnd)
@@ -296,9 +267,9 @@ static int content_fields(cJSON *b, const struct mkt_item *it)
     struct sb d;
     int ok;
 
-    kg(it->weight_g, kgs, sizeof kgs);
+    mkt_kg(it->weight_g, kgs, sizeof kgs);
     sb_init(&d, 0);
-    ok = html(it->description, &d) == ERR_OK &&
+    ok = mkt_html(it->description, &d) == ERR_OK &&
          add(b, "title", it->title) == ERR_OK &&
          add(b, "description", sb_str(&d)) == ERR_OK &&
          add(b, "category_id", it->category_id) == ERR_OK && w &&
@@ -543,28 +514,7 @@ static int is(const char *s, const char *want)
     return s != NULL && strcmp(s, want) == 0;
 }
 
-/* text: a string, or an integer number as digits; 0 when neither. */
-static int text(const cJSON *v, char *buf, size_t size)
-{
-    if (cJSON_IsString(v) && v->valuestring[0] != '\0') {
-        mkt_copy(buf, size, v->valuestring);
-        return 1;
-    }
-    if (cJSON_IsNumber(v)) {
-        (void)snprintf(buf, size, "%.0f", v->valuedouble);
-        return 1;
-    }
-    return 0;
-}
 
-static int64_t num(const cJSON *v)
-{
-    if (cJSON_IsNumber(v))
-        return (int64_t)llround(v->valuedouble);
-    if (cJSON_IsString(v))
-        return (int64_t)llround(strtod(v->valuestring, NULL));
-    return 0;
-}
 
 static void malformed(struct mkt_reply *out, const char *what)
 {
@@ -608,8 +558,8 @@ static void ok_token(const cJSON *d, struct mkt_reply *out)
              str(d, "access_token"));
     mkt_copy(out->refresh_token, sizeof out->refresh_token,
              str(d, "refresh_token"));
-    out->access_expires_at = num(get(d, "access_token_expire_in"));
-    out->refresh_expires_at = num(get(d, "refresh_token_expire_in"));
+    out->access_expires_at = mkt_json_int(get(d, "access_token_expire_in"));
+    out->refresh_expires_at = mkt_json_int(get(d, "refresh_token_expire_in"));
 }
 
 static void ok_find(const struct mkt_call *c, const cJSON *d,
@@ -627,8 +577,8 @@ static void ok_find(const struct mkt_call *c, const cJSON *d,
         if (is(str(s, "seller_sku"), c->item->seller_sku))
             pick = s;
     }
-    if (!text(get(p, "id"), out->ext_item_id, sizeof out->ext_item_id) ||
-        !text(get(pick, "id"), out->ext_sku_id, sizeof out->ext_sku_id))
+    if (!mkt_json_text(get(p, "id"), out->ext_item_id, sizeof out->ext_item_id) ||
+        !mkt_json_text(get(pick, "id"), out->ext_sku_id, sizeof out->ext_sku_id))
         malformed(out, "product without id/skus");
 }
 
@@ -641,7 +591,7 @@ static int add_unit(cJSON *lines, const char *sku, int64_t price_vnd)
     cJSON_ArrayForEach(l, lines)
     {
         if (is(str(l, "seller_sku"), sku) &&
-            num(get(l, "price_vnd")) == price_vnd) {
+            mkt_json_int(get(l, "price_vnd")) == price_vnd) {
             cJSON *q = cJSON_GetObjectItemCaseSensitive(l, "qty");
             cJSON_SetNumberValue(q, q->valuedouble + 1);
             return 1;
@@ -663,19 +613,19 @@ static cJSON *order(const cJSON *o)
     cJSON *r = cJSON_CreateObject(), *lines = cJSON_CreateArray();
     const cJSON *li;
     char id[64];
-    int ok = r && lines && text(get(o, "id"), id, sizeof id);
+    int ok = r && lines && mkt_json_text(get(o, "id"), id, sizeof id);
 
     cJSON_ArrayForEach(li, get(o, "line_items"))
     {
         if (ok)
             ok = str(li, "seller_sku")[0] != '\0' &&
                  add_unit(lines, str(li, "seller_sku"),
-                          num(get(li, "sale_price")));
+                          mkt_json_int(get(li, "sale_price")));
     }
     if (!ok || !cJSON_AddStringToObject(r, "id", id) ||
         !cJSON_AddStringToObject(r, "status", str(o, "status")) ||
         !cJSON_AddNumberToObject(r, "created_at",
-                                 (double)num(get(o, "create_time"))) ||
+                                 (double)mkt_json_int(get(o, "create_time"))) ||
         !cJSON_AddBoolToObject(r, "cancelled",
                                is(str(o, "status"), "CANCELLED")) ||
         !cJSON_AddItemToObject(r, "lines", lines)) {
@@ -715,19 +665,19 @@ static void ok(const struct mkt_call *c, const cJSON *d, struct mkt_reply *out)
     case MKT_OP_TOKEN_CODE:
     case MKT_OP_TOKEN_REFRESH: return ok_token(d, out);
     case MKT_OP_SHOP_INFO:
-        if (!text(get(cJSON_GetArrayItem(get(d, "shops"), 0), "cipher"),
+        if (!mkt_json_text(get(cJSON_GetArrayItem(get(d, "shops"), 0), "cipher"),
                   out->shop_ref, sizeof out->shop_ref))
             malformed(out, "no shop cipher");
         return;
     case MKT_OP_UPLOAD_IMAGE:
-        if (!text(get(d, "uri"), out->image_id, sizeof out->image_id))
+        if (!mkt_json_text(get(d, "uri"), out->image_id, sizeof out->image_id))
             malformed(out, "no image uri");
         return;
     case MKT_OP_FIND: return ok_find(c, d, out);
     case MKT_OP_CREATE:
-        if (!text(get(d, "product_id"), out->ext_item_id,
+        if (!mkt_json_text(get(d, "product_id"), out->ext_item_id,
                   sizeof out->ext_item_id) ||
-            !text(get(s, "id"), out->ext_sku_id, sizeof out->ext_sku_id))
+            !mkt_json_text(get(s, "id"), out->ext_sku_id, sizeof out->ext_sku_id))
             malformed(out, "no product_id/skus");
         return;
     case MKT_OP_ORDERS: return ok_orders(d, out);
@@ -749,7 +699,7 @@ static void tt_parse(const struct mkt_call *c, long http_status,
         cJSON_Delete(j);
         j = NULL;
     }
-    (void)text(get(j, "code"), out->code, sizeof out->code);
+    (void)mkt_json_text(get(j, "code"), out->code, sizeof out->code);
     if (!is(out->code, "0"))
         mkt_copy(out->message, sizeof out->message, str(j, "message"));
     /* a readable envelope says more than a 4xx status; 429 and 5xx are

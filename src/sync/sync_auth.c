@@ -25,7 +25,7 @@ enum err sync_shop_auth_url(struct db *db, int64_t shop_id,
     struct arena a;
     struct sync_shop_rec shop;
     unsigned char raw[16];
-    char nonce[33], back[1200];
+    char nonce[33];
 
     buf[0] = '\0';
     arena_init(&a, 4096);
@@ -34,14 +34,11 @@ enum err sync_shop_auth_url(struct db *db, int64_t shop_id,
         randombytes_buf(raw, sizeof raw);
         sodium_bin2hex(nonce, sizeof nonce, raw, sizeof raw);
         e = store_nonce(db, shop_id, nonce, ec);
-        /* Shopee's link has no state parameter; it echoes the redirect
-         * URL, so the state rides in it. */
-        if (strcmp(shop.conn->name, "shopee") == 0)
-            snprintf(back, sizeof back, "%s?state=%s", redirect, nonce);
-        else
-            snprintf(back, sizeof back, "%s", redirect);
+        /* the connector carries the state the way its marketplace does
+         * (Shopee has no state parameter: it rides in the redirect) */
         if (e == ERR_OK)
-            shop.conn->auth_url(&shop.s, back, nonce, sync_now_ms(), buf, size);
+            shop.conn->auth_url(&shop.s, redirect, nonce, sync_now_ms(), buf,
+                                size);
     }
     arena_release(&a);
     return e;

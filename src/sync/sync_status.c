@@ -64,7 +64,7 @@ static void add_link(cJSON *o, const struct mkt_connector *c,
         cJSON_AddNullToObject(o, "link");
 }
 
-static cJSON *variant_row(struct db *db, sqlite3_stmt *st,
+static cJSON *variant_row(sqlite3_stmt *st,
                           const struct mkt_connector *c,
                           const struct mkt_shop *s, int *listed)
 {
@@ -94,7 +94,6 @@ static cJSON *variant_row(struct db *db, sqlite3_stmt *st,
         cJSON_AddStringToObject(o, "job_state", db_text(st, 10));
         cJSON_AddNumberToObject(o, "attempts", sqlite3_column_int(st, 11));
     }
-    (void)db;
     return o;
 }
 
@@ -130,7 +129,7 @@ static enum err shop_variants(struct db *db, int64_t product_id,
     sqlite3_bind_int64(st, 1, product_id);
     sqlite3_bind_int64(st, 2, shop_id);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        cJSON *o = variant_row(db, st, c, s, &listed);
+        cJSON *o = variant_row(st, c, s, &listed);
         if (!o || !cJSON_AddItemToArray(arr, o)) {
             cJSON_Delete(o);
             sqlite3_reset(st);

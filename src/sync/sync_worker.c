@@ -244,11 +244,10 @@ static void on_done(struct worker *w, CURLMsg *msg)
     x->shop->inflight--;
     struct mkt_reply r;
     memset(&r, 0, sizeof r);
-    if (msg->data.result != CURLE_OK)
-        snprintf(r.message, sizeof r.message, "%s",
-                 curl_easy_strerror(msg->data.result));
-    x->rec.conn->parse(&x->call, status, sb_str(&x->h.body), x->h.body.len, &r);
-    if (msg->data.result != CURLE_OK) {
+    if (msg->data.result == CURLE_OK) {
+        x->rec.conn->parse(&x->call, status, sb_str(&x->h.body),
+                           x->h.body.len, &r);
+    } else {
         r.outcome = MKT_RETRY; /* no answer: a timeout or a dropped line */
         snprintf(r.message, sizeof r.message, "%s",
                  curl_easy_strerror(msg->data.result));

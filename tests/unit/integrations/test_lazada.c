@@ -11,6 +11,7 @@
 
 #include "lazada/lazada.h"
 #include "lazada/sign.h"
+#include "integrations/mkt_test.h"
 #include "testutil.h"
 
 #define FIX "tests/fixtures/integrations/lazada/"
@@ -531,32 +532,6 @@ static void parse_lines(void **state)
     l = cJSON_GetArrayItem(at(o, "lines"), 0);
     assert_string_equal(at(l, "seller_sku")->valuestring, "OCOP-0001-250");
     cJSON_Delete(r.orders);
-}
-
-static enum mkt_op op_named(const char *s)
-{
-    static const char *const names[] = {
-        "TOKEN_CODE", "TOKEN_REFRESH", "SHOP_INFO", "UPLOAD_IMAGE", "FIND",
-        "CREATE",     "PRICE",         "STOCK",     "UNLIST",       "RELIST",
-        "ORDERS",     "ORDER_LINES",   "UPDATE"};
-    _Static_assert(sizeof names / sizeof names[0] == MKT_OP_COUNT,
-                   "one name per operation");
-    for (int i = 0; i < MKT_OP_COUNT; i++)
-        if (strcmp(names[i], s) == 0)
-            return (enum mkt_op)i;
-    fail_msg("unknown op %s", s);
-    return MKT_OP_COUNT;
-}
-
-static enum mkt_outcome outcome_named(const char *s)
-{
-    static const char *const names[] = {
-        "OK", "RETRY", "INVALID", "AUTH_EXPIRED", "AUTH_REVOKED", "NOT_FOUND"};
-    for (int i = 0; i < 6; i++)
-        if (strcmp(names[i], s) == 0)
-            return (enum mkt_outcome)i;
-    fail_msg("unknown outcome %s", s);
-    return MKT_OK;
 }
 
 /* parse_table: c = name, op, status, fixture, outcome, code, words. */

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "sendo/sendo.h"
+#include "integrations/mkt_test.h"
 #include "testutil.h"
 
 #define FIX "tests/fixtures/integrations/sendo/"
@@ -392,30 +393,6 @@ static void parse_file(struct fx *f, enum mkt_op op, long status,
     }
     sendo_connector.parse(&f->call, status, body, len, &f->reply);
     free(body);
-}
-
-static enum mkt_op op_named(const char *s)
-{
-    static const char *const names[] = {
-        "TOKEN_CODE", "TOKEN_REFRESH", "SHOP_INFO", "UPLOAD_IMAGE", "FIND",
-        "CREATE",     "PRICE",         "STOCK",     "UNLIST",       "RELIST",
-        "ORDERS",     "ORDER_LINES",   "UPDATE"};
-    for (int i = 0; i < MKT_OP_COUNT; i++)
-        if (strcmp(names[i], s) == 0)
-            return (enum mkt_op)i;
-    fail_msg("unknown op %s", s);
-    return MKT_OP_COUNT;
-}
-
-static enum mkt_outcome outcome_named(const char *s)
-{
-    static const char *const names[] = {
-        "OK", "RETRY", "INVALID", "AUTH_EXPIRED", "AUTH_REVOKED", "NOT_FOUND"};
-    for (int i = 0; i < 6; i++)
-        if (strcmp(names[i], s) == 0)
-            return (enum mkt_outcome)i;
-    fail_msg("unknown outcome %s", s);
-    return MKT_OK;
 }
 
 static void parse_table(void **state)
